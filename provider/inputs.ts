@@ -1,0 +1,59 @@
+/**
+ * Pure helpers for check and diff: unknown values, validators, failures.
+ * Nothing here touches the host: `pulumi preview` runs check and diff, also in CI.
+ */
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+
+/**
+ * The value a dynamic provider receives during preview for an input that is not known yet.
+ * It arrives as this string even in non-string fields.
+ */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export function isUnknown(value: unknown): boolean {
+    return value === UNKNOWN;
+}
+
+/** A validation failure: the property and what to do about it. */
+export type Failure = dynamic.CheckFailure;
+
+/** Collects failures while a check normalizes its inputs. */
+export class Failures {
+    readonly list: Failure[] = [];
+    add(property: string, reason: string): void {
+        this.list.push({ property, reason });
+    }
+}
+
+const NAME_MAX = 255;
+
+/**
+ * Why `name` is not a usable network namespace name, or undefined if it is.
+ * `ip netns` puts the name in /run/netns/NAME and /etc/netns/NAME, so it must be a single path
+ * component; we also keep it to characters that need no quoting anywhere.
+ */
+export function netnsNameProblem(name: unknown): string | undefined {
+    if (typeof name !== "string" || name.length === 0) {
+        return "must be a non-empty string, e.g. \"gw-left\"";
+    }
+    if (name === "." || name === "..") {
+        return `"${name}" is a path trick, not a name; use letters, digits, '.', '_' or '-'`;
+    }
+    if (Buffer.byteLength(name) > NAME_MAX) {
+        return `is ${Buffer.byteLength(name)} bytes long; the kernel allows at most ${NAME_MAX}`;
+    }
+    if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(name)) {
+        return `"${printable(name)}" may only contain letters, digits, '.', '_' and '-', and must not start with '.' or '-'`;
+    }
+    return undefined;
+}
+
+/** Shows control characters visibly in error messages. */
+export function printable(s: string): string {
+    return JSON.stringify(s).slice(1, -1);
+}
+
+/** Why `value` is not a boolean (or unknown), or undefined. */
+export function booleanProblem(value: unknown): string | undefined {
+    return typeof value === "boolean" ? undefined : `must be true or false, got ${JSON.stringify(value)}`;
+}

@@ -1,0 +1,17 @@
+/**
+ * Entry point of the provider code: the serialized shims in sdk/ load this module by package name
+ * in the dynamic-provider process and look up the handlers of their resource kind here.
+ */
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+
+const loaders: Record<string, () => dynamic.ResourceProvider> = {
+    namespace: () => require("./namespace").namespaceProvider,
+};
+
+export function handlersFor(kind: string): dynamic.ResourceProvider {
+    const load = loaders[kind];
+    if (!load) {
+        throw new Error(`pulumi-netns: unknown resource kind "${kind}"; the program and the installed package versions differ`);
+    }
+    return load();
+}

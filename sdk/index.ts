@@ -1,0 +1,6 @@
+/**
+ * pulumi-netns: Linux network namespaces, veth topologies and strongSwan gateways as Pulumi
+ * resources. Every resource runs `ip` (and friends) on the target host during `pulumi up`;
+ * `pulumi preview` only validates and diffs, and never touches the host.
+ */
+export { Namespace, NamespaceArgs } from "./namespace";
