@@ -104,9 +104,16 @@ export class LocalRunner implements CommandRunner {
 }
 
 let local: LocalRunner | undefined;
+let override: CommandRunner | undefined;
 
 /** The runner for a resource's target host. Only the local host exists so far. */
 export function runnerFor(): CommandRunner {
+    if (override) return override;
     local ??= new LocalRunner();
     return local;
+}
+
+/** For tests: send every command through `runner` (e.g. to inject a failure); undefined restores. */
+export function overrideRunnerForTesting(runner: CommandRunner | undefined): void {
+    override = runner;
 }

@@ -1,0 +1,61 @@
+/**
+ * Host inspection and cleanup for kernel and engine tests. Tests create only uniquely named
+ * namespaces and links, and remove them in after hooks even when they fail.
+ */
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, readdirSync } from "node:fs";
+
+/** A unique name: `prefix` + 6 hex characters; keep prefix ≤ 9 bytes so it fits an interface name. */
+export function uniqueName(prefix = "t"): string {
+    return `${prefix}${randomBytes(3).toString("hex")}`;
+}
+
+function ip(...args: string[]): string {
+    return execFileSync("ip", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+export function namespaceExists(name: string): boolean {
+    return listNamespaces().includes(name);
+}
+
+export function listNamespaces(): string[] {
+    const out = ip("-json", "netns", "list").trim();
+    return out ? (JSON.parse(out) as Array<{ name: string }>).map((n) => n.name).sort() : [];
+}
+
+/** Root-namespace link names. */
+export function listLinks(): string[] {
+    return (JSON.parse(ip("-json", "link", "show")) as Array<{ ifname: string }>).map((l) => l.ifname).sort();
+}
+
+export function listEtcNetns(): string[] {
+    return existsSync("/etc/netns") ? readdirSync("/etc/netns").sort() : [];
+}
+
+/** What tests may change on the host; compare before and after a test file. */
+export interface HostSnapshot {
+    namespaces: string[];
+    links: string[];
+    etcNetns: string[];
+}
+
+export function snapshotHost(): HostSnapshot {
+    return { namespaces: listNamespaces(), links: listLinks(), etcNetns: listEtcNetns() };
+}
+
+/** Deletes namespaces if they exist; for after hooks. */
+export function removeNamespaces(names: Iterable<string>): void {
+    for (const name of names) {
+        try {
+            ip("netns", "delete", name);
+        } catch {
+            // already gone
+        }
+    }
+}
+
+/** Runs `ip -n NS …` and returns stdout. */
+export function ipIn(netns: string, ...args: string[]): string {
+    return ip("-n", netns, ...args);
+}

@@ -1,0 +1,37 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { UNKNOWN, isUnknown, netnsNameProblem } from "../../provider/inputs";
+
+describe("netnsNameProblem", () => {
+    for (const good of ["a", "gw-left", "ns_1", "A.b-c", "x".repeat(255)]) {
+        it(`accepts ${JSON.stringify(good.slice(0, 20))}`, () => assert.equal(netnsNameProblem(good), undefined));
+    }
+    const bad: Array<[unknown, RegExp]> = [
+        ["", /non-empty/],
+        [undefined, /non-empty/],
+        [42, /non-empty string/],
+        [".", /path trick/],
+        ["..", /path trick/],
+        ["../etc", /may only contain/],
+        ["a/b", /may only contain/],
+        ["-n", /must not start/],
+        [".hidden", /must not start/],
+        ["has space", /may only contain/],
+        ["tab\there", /tab\\there/],
+        ["nul\0", /may only contain/],
+        ["x".repeat(256), /at most 255/],
+        ["ünïcode", /may only contain/],
+        ["$(reboot)", /may only contain/],
+    ];
+    for (const [value, reason] of bad) {
+        it(`rejects ${JSON.stringify(value)}`, () => assert.match(netnsNameProblem(value) ?? "", reason));
+    }
+});
+
+describe("isUnknown", () => {
+    it("recognizes the preview sentinel only", () => {
+        assert.equal(isUnknown(UNKNOWN), true);
+        assert.equal(isUnknown("gw"), false);
+        assert.equal(isUnknown(undefined), false);
+    });
+});
