@@ -57,3 +57,37 @@ export function printable(s: string): string {
 export function booleanProblem(value: unknown): string | undefined {
     return typeof value === "boolean" ? undefined : `must be true or false, got ${JSON.stringify(value)}`;
 }
+
+/** Linux IFNAMSIZ is 16 including the terminating NUL. */
+const IFNAME_MAX = 15;
+
+/**
+ * Why `name` is not a valid interface name, or undefined. The kernel's rules (dev_valid_name):
+ * 1–15 bytes, not "." or "..", no '/', ':' or whitespace; we also reject control characters and
+ * a leading '-', which `ip` would read as an option.
+ */
+export function ifnameProblem(name: unknown): string | undefined {
+    if (typeof name !== "string" || name.length === 0) {
+        return "must be a non-empty string, e.g. \"veth-left\"";
+    }
+    const bytes = Buffer.byteLength(name);
+    if (bytes > IFNAME_MAX) {
+        return `"${printable(name)}" is ${bytes} bytes long; Linux interface names have at most ${IFNAME_MAX}`;
+    }
+    if (name === "." || name === "..") {
+        return `"${name}" is not a valid interface name`;
+    }
+    // eslint-disable-next-line no-control-regex
+    if (/[/:\s\x00-\x1f\x7f]/.test(name) || name.startsWith("-")) {
+        return `"${printable(name)}" must not contain '/', ':', whitespace or control characters, nor start with '-'`;
+    }
+    return undefined;
+}
+
+/** Why `mtu` is not a usable MTU, or undefined. 68 is the IPv4 minimum; 65535 the largest `ip` accepts for most links. */
+export function mtuProblem(mtu: unknown): string | undefined {
+    if (typeof mtu !== "number" || !Number.isInteger(mtu) || mtu < 68 || mtu > 65535) {
+        return `must be an integer from 68 to 65535 (1500 for Ethernet), got ${JSON.stringify(mtu)}`;
+    }
+    return undefined;
+}
