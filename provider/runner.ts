@@ -106,8 +106,21 @@ export class LocalRunner implements CommandRunner {
 let local: LocalRunner | undefined;
 let override: CommandRunner | undefined;
 
-/** The runner for a resource's target host. Only the local host exists so far. */
-export function runnerFor(): CommandRunner {
+/**
+ * How to reach a remote target host; absent means this machine. Every resource stores it as its
+ * `connection` input. (Remote hosts arrive with the SSH issue; until then only local works.)
+ */
+export interface ConnectionInputs {
+    readonly host: string;
+    readonly port?: number;
+    readonly user?: string;
+}
+
+/** The runner for a resource's target host: `runnerFor(inputs.connection)`. */
+export function runnerFor(connection?: ConnectionInputs): CommandRunner {
+    if (connection !== undefined) {
+        throw new Error(`remote target hosts are not supported yet (connection to ${connection.host})`);
+    }
     if (override) return override;
     local ??= new LocalRunner();
     return local;
