@@ -3,7 +3,14 @@
 _netns_toolchain_root=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=versions.env
 . "$_netns_toolchain_root/versions.env"
-PULUMI_NETNS_CACHE=${PULUMI_NETNS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-netns}
+# root's cache lives in /var/cache so that unprivileged users (`pulumi preview` as nobody) can run it.
+if [ -z "${PULUMI_NETNS_CACHE:-}" ]; then
+  if [ "$(id -u)" = 0 ] && [ -z "${XDG_CACHE_HOME:-}" ]; then
+    PULUMI_NETNS_CACHE=/var/cache/pulumi-netns
+  else
+    PULUMI_NETNS_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-netns
+  fi
+fi
 PULUMI_NETNS_TOOLCHAIN_BIN=$PULUMI_NETNS_CACHE/toolchain/v$PULUMI_VERSION-lh$PULUMI_LANGHOST_VERSION/bin
 case ":$PATH:" in
   *":$PULUMI_NETNS_TOOLCHAIN_BIN:"*) ;;

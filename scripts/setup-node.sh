@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# npm dependencies (if missing or stale) and the compiled package in dist/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+npx tsc -p tsconfig.json
