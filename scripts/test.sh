@@ -10,4 +10,5 @@ bash toolchain/ensure.sh
 . toolchain/env.sh
 tiers=(dist/test/unit dist/test/kernel dist/test/engine)
 for t in "${tiers[@]}"; do echo "tier ${t##*/}: $(find "$t" -name '*.test.js' | wc -l) test files"; done
-exec node --test "${tiers[@]}"
+# One file at a time: kernel and engine tests compare whole-host snapshots before and after.
+exec node --test --test-concurrency=1 "${tiers[@]}"
