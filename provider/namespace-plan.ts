@@ -2,6 +2,7 @@
  * Namespace: the pure part. Checked inputs in; diff decisions and argv lists out.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
+import type { ConnectionInputs } from "./connection";
 import { Failures, booleanProblem, isUnknown, netnsNameProblem } from "./inputs";
 
 /** Inputs after check: defaults filled in. */
@@ -10,6 +11,8 @@ export interface NamespaceInputs {
     readonly name: string;
     /** Bring the loopback interface up after creating the namespace. */
     readonly loopbackUp: boolean;
+    /** The target host; absent = this machine. Validated and diffed for every kind in connection-handlers.ts. */
+    readonly connection?: ConnectionInputs;
 }
 
 /** What a Namespace stores in state. */
@@ -47,7 +50,7 @@ export function diffNamespace(olds: NamespaceOutputs, news: NamespaceInputs): dy
 }
 
 export function namespaceOutputs(inputs: NamespaceInputs): NamespaceOutputs {
-    return { ...inputs, path: `/run/netns/${inputs.name}` };
+    return { name: inputs.name, loopbackUp: inputs.loopbackUp, path: `/run/netns/${inputs.name}` };
 }
 
 export const namespaceCommands = {

@@ -22,9 +22,9 @@ export const namespaceProvider: dynamic.ResourceProvider<NamespaceInputs, Namesp
     },
 
     async create(inputs) {
-        const runner = runnerFor();
+        const runner = runnerFor(inputs.connection);
         // iproute2 makes /run/netns a shared mount on first use; concurrent first adds race on it.
-        await keyedLock("ip netns add", async () => {
+        await keyedLock(`ip netns add on ${runner.target}`, async () => {
             try {
                 await runner.run(cmd.add(inputs.name));
             } catch (err) {
@@ -52,7 +52,7 @@ export const namespaceProvider: dynamic.ResourceProvider<NamespaceInputs, Namesp
     async read(id, props) {
         const name = props?.name ?? id;
         try {
-            const { stdout } = await runnerFor().run(cmd.showLoopback(), { netns: name });
+            const { stdout } = await runnerFor(props?.connection).run(cmd.showLoopback(), { netns: name });
             const live = namespaceOutputs({ name, loopbackUp: loopbackIsUp(stdout) });
             return { id, props: live, inputs: live };
         } catch (err) {
@@ -66,7 +66,7 @@ export const namespaceProvider: dynamic.ResourceProvider<NamespaceInputs, Namesp
     async update(_id, olds, news) {
         if (olds.loopbackUp !== news.loopbackUp) {
             try {
-                await runnerFor().run(cmd.setLoopback(news.loopbackUp), { netns: news.name });
+                await runnerFor(news.connection).run(cmd.setLoopback(news.loopbackUp), { netns: news.name });
             } catch (err) {
                 throw operationError("update", KIND, news.name, err);
             }
@@ -76,7 +76,7 @@ export const namespaceProvider: dynamic.ResourceProvider<NamespaceInputs, Namesp
 
     async delete(_id, props) {
         try {
-            await runnerFor().run(cmd.delete(props.name));
+            await runnerFor(props.connection).run(cmd.delete(props.name));
         } catch (err) {
             if (stderrMatches(err, NAMESPACE_GONE)) return; // already gone
             throw operationError("delete", KIND, props.name, err);

@@ -3,6 +3,7 @@
  * in the dynamic-provider process and look up the handlers of their resource kind here.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { withConnection } from "./connection-handlers";
 
 const loaders: Record<string, () => dynamic.ResourceProvider> = {
     namespace: () => require("./namespace").namespaceProvider,
@@ -13,5 +14,5 @@ export function handlersFor(kind: string): dynamic.ResourceProvider {
     if (!load) {
         throw new Error(`pulumi-netns: unknown resource kind "${kind}"; the program and the installed package versions differ`);
     }
-    return load();
+    return withConnection(load());
 }

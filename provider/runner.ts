@@ -6,6 +6,9 @@
  * same interface, so handlers do not change when the target host does.
  */
 import { execa } from "execa";
+import type { ConnectionInputs } from "./connection";
+
+export type { ConnectionInputs } from "./connection";
 
 /** Options for one command. */
 export interface RunOptions {
@@ -49,7 +52,7 @@ export interface CommandRunner {
     run(argv: readonly string[], options?: RunOptions): Promise<RunResult>;
 }
 
-const DEFAULT_TIMEOUT_MS = 60_000;
+export const DEFAULT_TIMEOUT_MS = 60_000;
 
 /** Applies the `netns` option: `ip` gets `-n NS` (one process), anything else `ip netns exec NS`. */
 export function withNetns(argv: readonly string[], netns: string | undefined): readonly string[] {
@@ -62,6 +65,59 @@ export function withNetns(argv: readonly string[], netns: string | undefined): r
     return ["ip", "netns", "exec", netns, ...argv];
 }
 
+/** What a transport reports about one spawned process. */
+interface Spawned {
+    exitCode?: number;
+    stdout: string;
+    stderr: string;
+    timedOut: boolean;
+    signal?: string;
+    missing: boolean;
+    cause?: unknown;
+}
+
+/** Spawns `file args` without a shell. The only call to execa in the project. */
+export async function spawn(file: string, args: readonly string[], stdin: string | undefined, timeoutMs: number): Promise<Spawned> {
+    const result = await execa(file, args, {
+        input: stdin ?? "",
+        reject: false,
+        timeout: timeoutMs,
+        // Parsing relies on untranslated messages; nothing else of the caller's env matters.
+        env: { LC_ALL: "C" },
+        stripFinalNewline: true,
+    });
+    return {
+        exitCode: result.exitCode,
+        stdout: String(result.stdout ?? ""),
+        stderr: String(result.stderr ?? ""),
+        timedOut: Boolean(result.timedOut),
+        signal: result.signal ?? undefined,
+        missing: (result as { code?: string }).code === "ENOENT",
+        cause: result.cause,
+    };
+}
+
+/** Turns a spawned process into a result, or the one error type. */
+export function settle(spawned: Spawned, argv: readonly string[], target: string, ok: readonly number[]): RunResult {
+    const { exitCode, stdout, stderr } = spawned;
+    if (spawned.timedOut) {
+        throw new CommandError(`${argv[0]}: timed out on ${target}`, argv, exitCode, stderr);
+    }
+    if (spawned.missing || exitCode === 127) {
+        const hint = argv[0] === "ip" ? " (Debian package iproute2)" : "";
+        throw new CommandError(`${argv[0]}: not found on ${target}; install it${hint}`, argv, exitCode, stderr,
+            { cause: spawned.cause });
+    }
+    if (exitCode === undefined || !ok.includes(exitCode)) {
+        const why = exitCode === undefined ? `killed by ${spawned.signal ?? "a signal"}` : `exit code ${exitCode}`;
+        throw new CommandError(
+            `\`${argv.join(" ")}\` failed on ${target} (${why}): ${stderr || stdout || "no output"}`,
+            argv, exitCode, stderr, { cause: spawned.cause },
+        );
+    }
+    return { argv, exitCode, stdout, stderr };
+}
+
 /** Runs commands on this machine. */
 export class LocalRunner implements CommandRunner {
     readonly target = "local host";
@@ -71,55 +127,19 @@ export class LocalRunner implements CommandRunner {
         if (full.length === 0) {
             throw new Error("run: empty argv");
         }
-        const [file, ...args] = full;
-        const result = await execa(file, args, {
-            input: options.stdin ?? "",
-            reject: false,
-            timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-            // Parsing relies on untranslated messages; nothing else of the caller's env matters.
-            env: { LC_ALL: "C" },
-            stripFinalNewline: true,
-        });
-        const ok = options.okExitCodes ?? [0];
-        const exitCode = result.exitCode;
-        if (result.timedOut) {
-            throw new CommandError(`${file}: timed out on ${this.target}`, full, exitCode, String(result.stderr));
-        }
-        if ((result as { code?: string }).code === "ENOENT") {
-            throw new CommandError(
-                `${file}: not found on ${this.target}; install it (for "ip": iproute2)`,
-                full, exitCode, "", { cause: result.cause },
-            );
-        }
-        if (exitCode === undefined || !ok.includes(exitCode)) {
-            const stderr = String(result.stderr);
-            const why = exitCode === undefined ? `killed by ${result.signal ?? "a signal"}` : `exit code ${exitCode}`;
-            throw new CommandError(
-                `\`${full.join(" ")}\` failed on ${this.target} (${why}): ${stderr || String(result.stdout) || "no output"}`,
-                full, exitCode, stderr, { cause: result.cause },
-            );
-        }
-        return { argv: full, exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
+        const spawned = await spawn(full[0], full.slice(1), options.stdin, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+        return settle(spawned, full, this.target, options.okExitCodes ?? [0]);
     }
 }
 
 let local: LocalRunner | undefined;
 let override: CommandRunner | undefined;
 
-/**
- * How to reach a remote target host; absent means this machine. Every resource stores it as its
- * `connection` input. (Remote hosts arrive with the SSH issue; until then only local works.)
- */
-export interface ConnectionInputs {
-    readonly host: string;
-    readonly port?: number;
-    readonly user?: string;
-}
-
 /** The runner for a resource's target host: `runnerFor(inputs.connection)`. */
 export function runnerFor(connection?: ConnectionInputs): CommandRunner {
     if (connection !== undefined) {
-        throw new Error(`remote target hosts are not supported yet (connection to ${connection.host})`);
+        // Loaded lazily: local runs never need the SSH transport (and ssh.ts imports this module).
+        return (require("./ssh") as typeof import("./ssh")).sshRunnerFor(connection);
     }
     if (override) return override;
     local ??= new LocalRunner();

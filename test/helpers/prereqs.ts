@@ -22,6 +22,16 @@ export function kernelTierProblem(): string | undefined {
     return undefined;
 }
 
+/** Why remote-host tests (a local sshd) cannot run here, or undefined. */
+export function sshTierProblem(): string | undefined {
+    const kernel = kernelTierProblem();
+    if (kernel) return kernel;
+    for (const [bin, pkg] of [["/usr/sbin/sshd", "openssh-server"], ["ssh", "openssh-client"], ["ssh-keygen", "openssh-client"]]) {
+        if (!which(bin)) return `remote-host tests need \`${bin}\` (Debian package ${pkg})`;
+    }
+    return undefined;
+}
+
 /** Why the engine tier cannot run here, or undefined. */
 export function engineTierProblem(): string | undefined {
     const kernel = kernelTierProblem();

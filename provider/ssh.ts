@@ -1,0 +1,133 @@
+/**
+ * Runs commands on a remote host with the OpenSSH client.
+ *
+ * One multiplexed connection per host (ControlMaster/ControlPersist) so N commands cost one
+ * handshake. Keys and known_hosts content are written to files in a private 0700 directory; the
+ * remote command line comes from {@link shellCommandLine}; content and secrets travel on stdin.
+ */
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import type { ConnectionInputs } from "./connection";
+import { shellCommandLine } from "./quote";
+import { CommandError, CommandRunner, DEFAULT_TIMEOUT_MS, RunOptions, RunResult, settle, spawn, withNetns } from "./runner";
+
+/** ssh's own failures (exit 255), told apart by its stderr. */
+const SSH_FAILURES: Array<[RegExp, string]> = [
+    [/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed|No .* host key is known/i,
+        "host key verification failed: the server's key does not match connection.hostKey/knownHosts (or none was given and it is not in known_hosts)"],
+    [/Permission denied|Too many authentication failures/i,
+        "authentication failed: the server refused connection.user with the given key or agent"],
+    [/Connection refused|timed out|No route to host|Could not resolve hostname|Network is unreachable|Connection closed|Connection reset|kex_exchange_identification/i,
+        "the host is unreachable"],
+];
+
+let controlRoot: string | undefined;
+
+/** The private directory for keys, known_hosts files and control sockets; removed at exit. */
+function privateDir(): string {
+    if (!controlRoot) {
+        // mkdtemp creates the directory with mode 0700.
+        controlRoot = mkdtempSync(path.join(tmpdir(), "pulumi-netns-ssh-"));
+        process.once("exit", closeAllConnections);
+    }
+    return controlRoot;
+}
+
+const runners = new Map<string, SshRunner>();
+
+/** The runner for a connection; one per distinct connection, sharing its master connection. */
+export function sshRunnerFor(connection: ConnectionInputs): SshRunner {
+    const key = createHash("sha256").update(JSON.stringify(connection)).digest("hex").slice(0, 16);
+    let runner = runners.get(key);
+    if (!runner) {
+        runner = new SshRunner(connection, key);
+        runners.set(key, runner);
+    }
+    return runner;
+}
+
+/** Ends master connections and removes the private directory. Runs at process exit. */
+export function closeAllConnections(): void {
+    for (const runner of runners.values()) runner.close();
+    runners.clear();
+    if (controlRoot) rmSync(controlRoot, { recursive: true, force: true });
+    controlRoot = undefined;
+}
+
+export class SshRunner implements CommandRunner {
+    readonly target: string;
+    private readonly options: string[];
+    private readonly destination: string[];
+
+    constructor(private readonly connection: ConnectionInputs, key: string, private readonly multiplex = true) {
+        const port = connection.port ?? 22;
+        const user = connection.user ?? "root";
+        this.target = `${user}@${connection.host}:${port}`;
+        const dir = privateDir();
+        const knownHosts = path.join(dir, `known_hosts-${key}`);
+        writeFileSync(knownHosts, knownHostsContent(connection, port), { mode: 0o600 });
+        this.options = [
+            "-o", "BatchMode=yes",
+            "-o", "StrictHostKeyChecking=yes",
+            "-o", `UserKnownHostsFile=${knownHosts}`,
+            "-o", "GlobalKnownHostsFile=/dev/null",
+            "-o", `ConnectTimeout=${connection.connectTimeoutSeconds ?? 10}`,
+            "-o", "ServerAliveInterval=15",
+            "-o", "ServerAliveCountMax=2",
+            "-o", "LogLevel=ERROR",
+            "-F", "/dev/null", // the user's ssh_config must not change what we verified
+        ];
+        if (multiplex) {
+            this.options.push("-o", "ControlMaster=auto", "-o", `ControlPath=${path.join(dir, `cm-${key}`)}`,
+                "-o", "ControlPersist=60");
+        }
+        if (connection.privateKey !== undefined) {
+            const keyFile = path.join(dir, `key-${key}`);
+            writeFileSync(keyFile, connection.privateKey.endsWith("\n") ? connection.privateKey : `${connection.privateKey}\n`, { mode: 0o600 });
+            this.options.push("-i", keyFile, "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none");
+        } else if (connection.agentSocket !== undefined) {
+            this.options.push("-o", `IdentityAgent=${connection.agentSocket}`);
+        }
+        this.destination = ["-p", String(port), "-l", user, connection.host];
+    }
+
+    async run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+        const inNs = withNetns(argv, options.netns);
+        const remote = this.connection.sudo ? ["sudo", "-n", "--", ...inNs] : [...inNs];
+        const line = shellCommandLine(remote);
+        const spawned = await spawn("ssh", [...this.options, ...this.destination, "--", line],
+            options.stdin, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+        if (spawned.missing) {
+            throw new CommandError("ssh: not found on this machine; install the OpenSSH client (Debian package openssh-client)",
+                remote, undefined, "");
+        }
+        if (spawned.exitCode === 255) {
+            const known = SSH_FAILURES.find(([pattern]) => pattern.test(spawned.stderr));
+            const why = known ? known[1] : "ssh failed";
+            throw new CommandError(`ssh to ${this.target}: ${why}: ${spawned.stderr.trim() || "no output"}`,
+                remote, 255, spawned.stderr);
+        }
+        return settle(spawned, remote, this.target, options.okExitCodes ?? [0]);
+    }
+
+    /** Ends the master connection, if any. */
+    close(): void {
+        if (this.multiplex) {
+            spawnSync("ssh", [...this.options, "-O", "exit", ...this.destination], { stdio: "ignore", timeout: 5000 });
+        }
+    }
+}
+
+/** known_hosts lines for the configured host key or content; ssh writes "[host]:port" for non-22 ports. */
+function knownHostsContent(connection: ConnectionInputs, port: number): string {
+    const lines: string[] = [];
+    if (connection.knownHosts) lines.push(connection.knownHosts.trim());
+    if (connection.hostKey) {
+        const name = port === 22 ? connection.host : `[${connection.host}]:${port}`;
+        lines.push(`${name} ${connection.hostKey.trim()}`);
+    }
+    return lines.length ? `${lines.join("\n")}\n` : "";
+}
