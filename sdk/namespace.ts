@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { ConnectionArgs, withSecretConnection } from "./connection";
 import { providerShim } from "./shim";
 
 /** Arguments of a {@link Namespace}. */
@@ -11,6 +12,8 @@ export interface NamespaceArgs {
     name: pulumi.Input<string>;
     /** Bring the namespace's loopback interface up. Default: true. Changes in place. */
     loopbackUp?: pulumi.Input<boolean>;
+    /** The target host; default this machine. See {@link ConnectionArgs}. */
+    connection?: pulumi.Input<ConnectionArgs>;
 }
 
 /**
@@ -33,7 +36,7 @@ export class Namespace extends pulumi.dynamic.Resource {
     declare readonly path: pulumi.Output<string>;
 
     constructor(name: string, args: NamespaceArgs, opts?: pulumi.CustomResourceOptions) {
-        super(providerShim("namespace"), name, { ...args, loopbackUp: args.loopbackUp, path: undefined }, opts,
-            "netns", "Namespace");
+        super(providerShim("namespace"), name, { ...args, loopbackUp: args.loopbackUp, path: undefined },
+            withSecretConnection(opts), "netns", "Namespace");
     }
 }

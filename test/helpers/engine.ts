@@ -3,7 +3,7 @@
  * file backend and stack per test project.
  */
 import { LocalWorkspace, OpMap, Stack } from "@pulumi/pulumi/automation";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { uniqueName } from "./host";
@@ -72,9 +72,23 @@ export class TestStack {
         return Object.fromEntries(Object.entries(outs).map(([k, v]) => [k, v.value]));
     }
 
-    /** The stack's state as `pulumi stack export` prints it. */
+    /** The stack's state as `pulumi stack export` prints it (secrets decrypted, as the CLI shows them). */
     async exportState(): Promise<string> {
         return JSON.stringify(await this.stack.exportStack());
+    }
+
+    /** Every file the backend stored (current state, backups, history), as written on disk. */
+    storedState(): string {
+        const files: string[] = [];
+        const walk = (dir: string) => {
+            for (const entry of readdirSync(dir, { withFileTypes: true })) {
+                const full = path.join(dir, entry.name);
+                if (entry.isDirectory()) walk(full);
+                else files.push(readFileSync(full).toString("latin1"));
+            }
+        };
+        walk(this.backendDir);
+        return files.join("\n");
     }
 
     /** Destroys what is left (best effort), then removes the stack and its backend. */
