@@ -97,15 +97,22 @@ export async function spawn(file: string, args: readonly string[], stdin: string
     };
 }
 
+/** Where the programs handlers run come from, for "not found" errors. */
+const PACKAGES: Record<string, string> = {
+    ip: "iproute2", nft: "nftables", swanctl: "strongswan-swanctl", tee: "coreutils", sysctl: "procps",
+};
+
 /** Turns a spawned process into a result, or the one error type. */
-export function settle(spawned: Spawned, argv: readonly string[], target: string, ok: readonly number[]): RunResult {
+export function settle(spawned: Spawned, argv: readonly string[], target: string, ok: readonly number[],
+    program = argv[0]): RunResult {
     const { exitCode, stdout, stderr } = spawned;
     if (spawned.timedOut) {
-        throw new CommandError(`${argv[0]}: timed out on ${target}`, argv, exitCode, stderr);
+        throw new CommandError(`${program}: timed out on ${target}`, argv, exitCode, stderr);
     }
-    if (spawned.missing || exitCode === 127) {
-        const hint = argv[0] === "ip" ? " (Debian package iproute2)" : "";
-        throw new CommandError(`${argv[0]}: not found on ${target}; install it${hint}`, argv, exitCode, stderr,
+    // 127: a shell or env found no such program; `ip netns exec` reports its failed exec itself.
+    if (spawned.missing || exitCode === 127 || /^exec of ".*" failed: No such file or directory/m.test(stderr)) {
+        const hint = PACKAGES[program] ? ` (Debian package ${PACKAGES[program]})` : "";
+        throw new CommandError(`${program}: not found on ${target}; install it${hint}`, argv, exitCode, stderr,
             { cause: spawned.cause });
     }
     if (exitCode === undefined || !ok.includes(exitCode)) {
@@ -128,7 +135,7 @@ export class LocalRunner implements CommandRunner {
             throw new Error("run: empty argv");
         }
         const spawned = await spawn(full[0], full.slice(1), options.stdin, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-        return settle(spawned, full, this.target, options.okExitCodes ?? [0]);
+        return settle(spawned, full, this.target, options.okExitCodes ?? [0], argv[0]);
     }
 }
 

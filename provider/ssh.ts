@@ -95,8 +95,9 @@ export class SshRunner implements CommandRunner {
     }
 
     async run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-        const inNs = withNetns(argv, options.netns);
-        const remote = this.connection.sudo ? ["sudo", "-n", "--", ...inNs] : [...inNs];
+        // Parsers expect untranslated messages, as locally; sshd does not pass our environment on.
+        const inNs = ["env", "LC_ALL=C", ...withNetns(argv, options.netns)];
+        const remote = this.connection.sudo ? ["sudo", "-n", "--", ...inNs] : inNs;
         const line = shellCommandLine(remote);
         const spawned = await spawn("ssh", [...this.options, ...this.destination, "--", line],
             options.stdin, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
@@ -110,7 +111,7 @@ export class SshRunner implements CommandRunner {
             throw new CommandError(`ssh to ${this.target}: ${why}: ${spawned.stderr.trim() || "no output"}`,
                 remote, 255, spawned.stderr);
         }
-        return settle(spawned, remote, this.target, options.okExitCodes ?? [0]);
+        return settle(spawned, remote, this.target, options.okExitCodes ?? [0], argv[0]);
     }
 
     /** Ends the master connection, if any. */
