@@ -7,6 +7,15 @@ import { withConnection } from "./connection-handlers";
 
 const loaders: Record<string, () => dynamic.ResourceProvider> = {
     namespace: () => require("./namespace").namespaceProvider,
+    vethPair: () => require("./veth-pair").vethPairProvider,
+    interfaceAttachment: () => require("./interface-attachment").interfaceAttachmentProvider,
+    address: () => require("./address").addressProvider,
+    route: () => require("./route").routeProvider,
+    etcOverlayFile: () => require("./etc-overlay").etcOverlayFileProvider,
+    bridge: () => require("./bridge").bridgeProvider,
+    sysctl: () => require("./sysctl").sysctlProvider,
+    firewallRules: () => require("./firewall-rules").firewallRulesProvider,
+    strongSwan: () => require("./strongswan").strongSwanProvider,
 };
 
 export function handlersFor(kind: string): dynamic.ResourceProvider {

@@ -32,6 +32,16 @@ export function sshTierProblem(): string | undefined {
     return undefined;
 }
 
+/** Why strongSwan kernel tests (real charons in namespaces) cannot run here, or undefined. */
+export function strongswanTierProblem(): string | undefined {
+    const kernel = kernelTierProblem();
+    if (kernel) return kernel;
+    for (const [bin, pkg] of [["/usr/lib/ipsec/charon", "strongswan-charon"], ["swanctl", "strongswan-swanctl"]]) {
+        if (!which(bin)) return `strongSwan tests need \`${bin}\` (Debian package ${pkg})`;
+    }
+    return undefined;
+}
+
 /** Why the engine tier cannot run here, or undefined. */
 export function engineTierProblem(): string | undefined {
     const kernel = kernelTierProblem();
