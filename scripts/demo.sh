@@ -17,6 +17,10 @@ export PULUMI_BACKEND_URL="file://$PWD/.pulumi-state"
 export PULUMI_CONFIG_PASSPHRASE=${PULUMI_CONFIG_PASSPHRASE:-pulumi-netns-demo}
 stack=${DEMO_STACK:-demo}
 pulumi stack select --create "$stack" --non-interactive >/dev/null
+# A random PSK for this demo stack, made once; it goes to pulumi on stdin, never on a command line.
+if ! pulumi config get psk >/dev/null 2>&1; then
+  head -c 24 /dev/urandom | base64 | pulumi config set --secret psk >/dev/null
+fi
 
 case "$action" in
   up)

@@ -1,27 +1,59 @@
 /**
- * Shows that the demo stack works on this host: run by scripts/demo.sh after `pulumi up` with the
- * stack outputs as JSON. Exits non-zero if any proof fails.
+ * Shows that the demo tunnel works on this host: run by scripts/demo.sh after `pulumi up` with the
+ * stack outputs as JSON. Proves that the IKE_SA is established and the CHILD_SA installed, that a
+ * ping between the protected subnets succeeds, and that the SA's packet counters rose.
+ * Exits non-zero if any proof fails.
  */
 import { execFileSync } from "node:child_process";
+import { ChildSaStatus, parseListSas } from "../provider/charon-plan";
 
-interface DemoOutputs {
-    namespaces: string[];
-}
+interface Side { namespace: string; address: string; pid: number }
+interface Proof { child: string; left: Side; right: Side }
 
 function check(what: string, ok: boolean, detail = ""): boolean {
-    console.log(`${ok ? "ok  " : "FAIL"} ${what}${detail ? `\n     ${detail.replace(/\n/g, "\n     ")}` : ""}`);
+    console.log(`${ok ? "ok  " : "FAIL"} ${what}${detail ? `: ${detail}` : ""}`);
     return ok;
 }
 
-function main(): void {
-    const outputs = JSON.parse(process.argv[2] ?? "{}") as DemoOutputs;
-    const live = execFileSync("ip", ["-json", "netns", "list"], { encoding: "utf8" }).trim();
-    const present = live ? (JSON.parse(live) as Array<{ name: string }>).map((n) => n.name) : [];
-    let ok = true;
-    for (const ns of outputs.namespaces ?? []) {
-        ok = check(`namespace ${ns} exists`, present.includes(ns)) && ok;
+function childSa(ns: string, child: string): { ike?: string; sa?: ChildSaStatus } {
+    const out = execFileSync("ip", ["netns", "exec", ns, "swanctl", "--list-sas", "--pretty"], { encoding: "utf8" });
+    for (const ike of parseListSas(out)) {
+        const sa = ike.children.find((c) => c.name === child && c.state === "INSTALLED");
+        if (sa) return { ike: ike.state, sa };
     }
-    process.exitCode = ok ? 0 : 1;
+    return {};
 }
 
-main();
+function sleep(ms: number): void {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+export function proveDemo(proof: Proof): boolean {
+    const { left, right, child } = proof;
+    let status = childSa(left.namespace, child);
+    for (let i = 0; i < 50 && !status.sa; i++) { sleep(200); status = childSa(left.namespace, child); }
+    let ok = check(`IKE_SA in ${left.namespace} is ESTABLISHED`, status.ike === "ESTABLISHED", status.ike ?? "none");
+    ok = check(`CHILD_SA "${child}" is INSTALLED`, status.sa !== undefined,
+        status.sa ? `${status.sa.localTs.join(",")} === ${status.sa.remoteTs.join(",")}` : "none") && ok;
+    if (!status.sa) return false;
+    const before = status.sa;
+    let pinged = false;
+    try {
+        const out = execFileSync("ip", ["netns", "exec", left.namespace, "ping", "-c", "3", "-W", "2", "-I", left.address, right.address],
+            { encoding: "utf8" });
+        pinged = true;
+        ok = check(`ping ${left.address} → ${right.address} through the tunnel`, true, out.match(/\d+ received/)?.[0] ?? "") && ok;
+    } catch (err) {
+        ok = check(`ping ${left.address} → ${right.address} through the tunnel`, false, String(err)) && ok;
+    }
+    const after = childSa(left.namespace, child).sa;
+    const rose = after !== undefined && after.packetsOut > before.packetsOut && after.packetsIn > before.packetsIn;
+    ok = check("the CHILD_SA's packet counters rose", pinged && rose,
+        after ? `out ${before.packetsOut} → ${after.packetsOut}, in ${before.packetsIn} → ${after.packetsIn} packets` : "SA gone") && ok;
+    return ok;
+}
+
+if (require.main === module) {
+    const outputs = JSON.parse(process.argv[2] ?? "{}") as { proof: Proof };
+    process.exitCode = proveDemo(outputs.proof) ? 0 : 1;
+}

@@ -16,3 +16,4 @@ export { Bridge, BridgeArgs } from "./bridge";
 export { Sysctl, SysctlArgs } from "./sysctl";
 export { FirewallRules, FirewallRulesArgs } from "./firewall-rules";
 export { StrongSwan, StrongSwanArgs, StrongSwanConnectionArgs, StrongSwanChildArgs, StrongSwanAuthArgs, StrongSwanPskArgs } from "./strongswan";
+export { IpsecTunnel, IpsecTunnelArgs, IpsecGatewayArgs } from "./ipsec-tunnel";

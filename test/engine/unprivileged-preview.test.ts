@@ -33,6 +33,7 @@ function previewAsNobody(projectDir: string): string {
         const asRoot = { cwd: projectDir, env: { ...process.env, ...env } };
         execFileSync("pulumi", ["stack", "init", stack, "--non-interactive"], asRoot);
         execFileSync("pulumi", ["config", "set", "prefix", uniqueName("p"), "--stack", stack], asRoot);
+        execFileSync("pulumi", ["config", "set", "--secret", "psk", "--stack", stack], { ...asRoot, input: "preview-only-psk" });
         execFileSync("chown", ["-R", `${NOBODY}:${NOBODY}`, home]);
         return asNobody("pulumi", "preview", "--stack", stack, "--non-interactive", "--diff");
     } finally {
