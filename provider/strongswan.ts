@@ -14,7 +14,7 @@ import {
 } from "./charon-plan";
 import { operationError } from "./errors";
 import { inspectOverlayFile, removeOverlayFile, writeOverlayFile } from "./etc-overlay";
-import type { OverlayCreated } from "./etc-overlay-plan";
+import type { OverlayCreated, OverlaySpec } from "./etc-overlay-plan";
 import { keyedLock } from "./lock";
 import { CommandRunner, runnerFor } from "./runner";
 import {
@@ -179,12 +179,13 @@ async function installed(d: Daemon): Promise<Set<string>> {
  */
 async function initiate(d: Daemon, child: string, ike: string): Promise<void> {
     const deadline = Date.now() + INITIATE.deadlineMs;
-    for (;;) {
+    for (let attempt = 1; ; attempt++) {
         const r = await d.runner.run(charon.initiate(child, INITIATE.attemptTimeoutS),
             { netns: d.netns, okExitCodes: [0, 1], timeoutMs: (INITIATE.attemptTimeoutS + 10) * 1000 });
         if (r.exitCode === 0) return;
         if (Date.now() + INITIATE.pauseMs > deadline) {
-            throw new Error(`initiating child "${child}" of connection "${ike}" failed: ${swanctlMessage(r.stdout, r.stderr)}`);
+            throw new Error(`initiating child "${child}" of connection "${ike}" failed (${attempt} attempts in ` +
+                `${INITIATE.deadlineMs / 1000} s): ${swanctlMessage(r.stdout, r.stderr)}`);
         }
         // A half-open IKE_SA from the failed attempt would otherwise be reused by the next one.
         await d.runner.run(sw.forceTerminateIke(ike), { netns: d.netns, okExitCodes: [0, 1] });
@@ -211,22 +212,31 @@ async function verifyCounterparts(runner: CommandRunner): Promise<void> {
     }
 }
 
-/** Writes the three overlay entries; returns what they created. `exclusive`: refuse existing files (create). */
+/** What writes did so far: what they created, and which entries were written (and so are ours to remove). */
+interface Written {
+    created: OverlayCreated;
+    entries: OverlaySpec[];
+}
+
+/** Writes the three overlay entries. `exclusive`: refuse existing files (create never adopts one). */
 async function writeFiles(runner: CommandRunner, inputs: StrongSwanInputs, rendered: ReturnType<typeof renderInputs>,
-    exclusive: boolean, created: { value: OverlayCreated }): Promise<void> {
+    exclusive: boolean, written: Written): Promise<void> {
     const specs = overlaySpecs(inputs.netns, rendered);
     for (const spec of [specs.strongswanConf, specs.swanctlConf, specs.runDir]) {
         const made = await writeOverlayFile(runner, spec, { exclusive: exclusive && spec.kind === "file" });
-        created.value = mergeCreated(created.value, made);
+        written.created = mergeCreated(written.created, made);
+        written.entries.push(spec);
     }
 }
 
-/** Removes the overlay entries (contents of the run dir included) and what their writes created. */
-async function removeFiles(runner: CommandRunner, netns: string, created: OverlayCreated): Promise<void> {
+/** Removes overlay entries (contents of the run dir included), last written first, and what their writes created. */
+async function removeFiles(runner: CommandRunner, entries: readonly OverlaySpec[], created: OverlayCreated): Promise<void> {
+    for (const spec of [...entries].reverse()) await removeOverlayFile(runner, spec, created);
+}
+
+function allEntries(netns: string): OverlaySpec[] {
     const specs = overlaySpecs(netns);
-    for (const spec of [specs.swanctlConf, specs.strongswanConf, specs.runDir]) {
-        await removeOverlayFile(runner, spec, created);
-    }
+    return [specs.strongswanConf, specs.swanctlConf, specs.runDir];
 }
 
 function createdOf(outs: Partial<StrongSwanOutputs>): OverlayCreated {
@@ -267,8 +277,8 @@ export const strongSwanProvider: dynamic.ResourceProvider<StrongSwanInputs, Stro
         const runner = runnerFor(inputs.connection);
         const d = daemon(runner, inputs);
         return withLock(d, async () => {
-            const created = { value: { dirs: [], placeholders: [] } as OverlayCreated };
-            let wrote = false;
+            const written: Written = { created: { dirs: [], placeholders: [] }, entries: [] };
+            let writing = false;
             try {
                 const rendered = renderInputs(inputs);
                 // Before writing anything: the namespace exists and has no charon (never adopt one).
@@ -276,20 +286,21 @@ export const strongSwanProvider: dynamic.ResourceProvider<StrongSwanInputs, Stro
                     throw new Error("a charon is already running for this namespace and is not managed by this resource; " +
                         `stop it first (the pid is in ${d.paths.pidFile})`);
                 }
-                wrote = true;
-                await writeFiles(runner, inputs, rendered, true, created);
+                writing = true;
+                await writeFiles(runner, inputs, rendered, true, written);
                 await verifyCounterparts(runner);
                 const pid = await start(d);
                 const loaded = await loadAll(d, inputs.connections.map((c) => c.name));
                 const established = await initiateMissing(d, inputs, true);
                 const outs = strongSwanOutputs(inputs, rendered, { pid, loadedConnections: loaded, establishedChildren: established },
-                    created.value);
+                    written.created);
                 return { id: inputs.netns, outs };
             } catch (err) {
-                // Transactional: no charon and none of our files may remain.
-                if (wrote) {
+                // Transactional: no charon and none of the files this create wrote may remain (a file that
+                // already existed made the write fail and is left alone).
+                if (writing) {
                     await stop(d).catch(() => undefined);
-                    await removeFiles(runner, inputs.netns, created.value).catch(() => undefined);
+                    await removeFiles(runner, written.entries, written.created).catch(() => undefined);
                 }
                 throw operationError("create", KIND, inputs.netns, scrubSecrets(err, inputs.secrets));
             }
@@ -342,9 +353,9 @@ export const strongSwanProvider: dynamic.ResourceProvider<StrongSwanInputs, Stro
         return withLock(d, async () => {
             try {
                 const rendered = renderInputs(news);
-                const created = { value: createdOf(olds) };
+                const written: Written = { created: createdOf(olds), entries: [] };
                 // Always written: cheap, and it repairs files changed or removed out of band.
-                await writeFiles(runner, news, rendered, false, created);
+                await writeFiles(runner, news, rendered, false, written);
                 await verifyCounterparts(runner);
                 const found = await find(old);
                 const plan = planStrongSwanUpdate(olds, news, rendered, found.state === "running" &&
@@ -362,7 +373,7 @@ export const strongSwanProvider: dynamic.ResourceProvider<StrongSwanInputs, Stro
                 const established = await initiateMissing(d, news, plan.initiateAll);
                 return {
                     outs: strongSwanOutputs(news, rendered, { pid, loadedConnections: loaded, establishedChildren: established },
-                        created.value),
+                        written.created),
                 };
             } catch (err) {
                 throw operationError("update", KIND, news.netns, scrubSecrets(err, news.secrets));
@@ -377,7 +388,7 @@ export const strongSwanProvider: dynamic.ResourceProvider<StrongSwanInputs, Stro
             try {
                 // Works with the namespace gone too: everything here runs on the host.
                 await stop(d);
-                await removeFiles(runner, props.netns, createdOf(props));
+                await removeFiles(runner, allEntries(props.netns), createdOf(props));
             } catch (err) {
                 throw operationError("delete", KIND, props.netns, err);
             }

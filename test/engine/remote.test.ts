@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
+import { rmSync } from "node:fs";
+import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { TestStack, fixtureDir } from "../helpers/engine";
+import { proveDemo } from "../../scripts/prove-demo";
+import { TestStack, fixtureDir, repoRoot } from "../helpers/engine";
 import { namespaceExists, removeNamespaces, snapshotHost, uniqueName } from "../helpers/host";
-import { engineTierProblem, sshTierProblem, tierOptions } from "../helpers/prereqs";
+import { engineTierProblem, sshTierProblem, strongswanTierProblem, tierOptions } from "../helpers/prereqs";
 import { TestSshd } from "../helpers/sshd";
 
 describe("the engine manages a host reached over SSH", tierOptions(engineTierProblem() ?? sshTierProblem()), () => {
@@ -57,5 +60,41 @@ describe("the engine manages a host reached over SSH", tierOptions(engineTierPro
     it("destroy removes them through sshd", async () => {
         assert.deepEqual(await stack.destroy(), { delete: 3 });
         assert.ok(!namespaceExists(first) && !namespaceExists(second));
+    });
+});
+
+describe("examples/remote-host: the demo tunnel on a host reached over SSH", tierOptions(engineTierProblem() ?? sshTierProblem() ?? strongswanTierProblem()), () => {
+    const hostBefore = snapshotHost();
+    const prefix = uniqueName("x");
+    const namespaces = [`${prefix}-left`, `${prefix}-right`];
+    let sshd: TestSshd;
+    let stack: TestStack;
+
+    before(async () => {
+        sshd = await TestSshd.start();
+        stack = await TestStack.create(path.join(repoRoot, "examples", "remote-host"), {
+            prefix,
+            psk: { value: "remote-psk-for-tests", secret: true },
+            connection: { value: JSON.stringify(sshd.connection()), secret: true },
+        });
+    });
+    after(async () => {
+        await stack?.dispose();
+        await sshd?.stop();
+        removeNamespaces(namespaces);
+        for (const ns of namespaces) rmSync(path.join("/etc/netns", ns), { recursive: true, force: true });
+        if (hostBefore.etcNetns.length === 0) rmSync("/etc/netns", { recursive: true, force: true });
+        assert.deepEqual(snapshotHost(), hostBefore, "the host is as the tests found it");
+    });
+
+    it("up over SSH brings the tunnel up, and state holds neither key nor PSK", async () => {
+        assert.deepEqual(await stack.up(), { create: 11 }, stack.output());
+        assert.ok(proveDemo((await stack.outputs()).proof as Parameters<typeof proveDemo>[0]));
+        assert.doesNotMatch(stack.storedState(), /PRIVATE KEY|remote-psk-for-tests/);
+    });
+
+    it("destroy over SSH leaves nothing", async () => {
+        assert.deepEqual(await stack.destroy(), { delete: 11 });
+        assert.ok(!namespaces.some(namespaceExists));
     });
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync, writeFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { charonPaths, parseListSas } from "../../provider/charon-plan";
 import { CommandRunner, LocalRunner, RunOptions, RunResult, overrideRunnerForTesting } from "../../provider/runner";
@@ -184,8 +184,15 @@ describe("StrongSwan handlers with real charons (libipsec)", tierOptions(strongs
         assert.deepEqual(diff.replaces, []);
         const ikeBefore = sas(A)[0].uniqueId;
         const [pidA, pidB] = [outs.A!.pid, outs.B!.pid];
-        // Concurrently, as Pulumi would: A retries while B still has the old key.
-        const [ua, ub] = await Promise.all([provider.update!(A, outs.A!, a), provider.update!(B, outs.B!, b)]);
+        // Pulumi updates both at once, in any order: here the initiator goes first and keeps retrying
+        // while the responder still has the old key.
+        const initiatesBefore = recorder.ran.filter((r) => r.argv.includes("--initiate")).length;
+        const updatingA = provider.update!(A, outs.A!, a);
+        await new Promise((r) => setTimeout(r, 1_500));
+        const ub = await provider.update!(B, outs.B!, b);
+        const ua = await updatingA;
+        const attempts = recorder.ran.filter((r) => r.argv.includes("--initiate")).length - initiatesBefore;
+        assert.ok(attempts >= 2, `A retried its initiation (${attempts} attempts)`);
         remember("A", ua.outs as StrongSwanOutputs);
         remember("B", ub.outs as StrongSwanOutputs);
         assert.equal(outs.A!.pid, pidA, "A: same charon");
@@ -253,6 +260,20 @@ describe("StrongSwan handlers with real charons (libipsec)", tierOptions(strongs
         assert.equal(existsSync(`/etc/netns/${C}`), false, "no files left");
     });
 
+    it("refuses to adopt a strongswan.conf it did not write, and leaves it in place", async () => {
+        mkdirSync(`/etc/netns/${C}`, { recursive: true });
+        writeFileSync(`/etc/netns/${C}/strongswan.conf`, "# someone else's\n");
+        try {
+            await assert.rejects(provider.create(config("A", psk1, { netns: C })), /already exists and is not managed/);
+            assert.equal(readFileSync(`/etc/netns/${C}/strongswan.conf`, "utf8"), "# someone else's\n");
+            assert.deepEqual(readdirSync(`/etc/netns/${C}`), ["strongswan.conf"], "nothing else written");
+            assert.deepEqual(charonsIn(C), []);
+        } finally {
+            rmSync(`/etc/netns/${C}`, { recursive: true, force: true });
+            if (!etcNetnsExisted && readdirSync("/etc/netns").length === 0) rmdirSync("/etc/netns");
+        }
+    });
+
     it("deletes a gateway: charon stopped, files gone; deleting again succeeds", async () => {
         const pid = outs.A!.pid;
         await provider.delete!(A, outs.A!);
@@ -273,12 +294,15 @@ describe("StrongSwan handlers with real charons (libipsec)", tierOptions(strongs
         assert.equal(charonAlive(pid), false);
         assert.equal(existsSync(`/etc/netns/${B}`), false);
         await provider.delete!(B, outs.B!);
+        if (!etcNetnsExisted && existsSync("/etc/netns")) {
+            assert.ok(readdirSync("/etc/netns").every((e) => !made.includes(e)) && readdirSync("/etc/netns").length > 0,
+                "/etc/netns, created for these gateways, was removed with the last of them (others' entries aside)");
+        }
     });
 
     it("never put a PSK into argv; the keys went over stdin only", () => {
         for (const { argv } of recorder.ran) assertNoSecret(argv.join(" "), `argv ${JSON.stringify(argv.slice(0, 4))}`);
         const written = recorder.ran.filter((r) => r.stdin?.includes(pskValue(psk1)) || r.stdin?.includes(pskValue(psk2)));
-        assert.ok(written.length >= 3, "swanctl.conf with the keys went over stdin");
-        for (const { argv } of written) assert.equal(argv[0], "install", "to the overlay writer");
+        assert.ok(written.length >= 3, "swanctl.conf with the keys went over stdin (create A, create B, reload)");
     });
 });
