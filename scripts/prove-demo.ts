@@ -28,6 +28,15 @@ function sleep(ms: number): void {
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
+function pingOnce(from: Side, to: Side): boolean {
+    try {
+        execFileSync("ip", ["netns", "exec", from.namespace, "ping", "-c", "1", "-W", "1", "-I", from.address, to.address], { stdio: "ignore" });
+        return true;
+    } catch {
+        return false;
+    }
+}
+
 export function proveDemo(proof: Proof): boolean {
     const { left, right, child } = proof;
     let status = childSa(left.namespace, child);
@@ -36,7 +45,10 @@ export function proveDemo(proof: Proof): boolean {
     ok = check(`CHILD_SA "${child}" is INSTALLED`, status.sa !== undefined,
         status.sa ? `${status.sa.localTs.join(",")} === ${status.sa.remoteTs.join(",")}` : "none") && ok;
     if (!status.sa) return false;
-    const before = status.sa;
+    // Right after one gateway restarted, the other may still hold SAs the new daemon never knew:
+    // dead peer detection replaces them within seconds. Wait for the path to work first.
+    for (let i = 0; i < 30 && !pingOnce(left, right); i++) sleep(500);
+    const before = childSa(left.namespace, child).sa ?? status.sa;
     let pinged = false;
     try {
         const out = execFileSync("ip", ["netns", "exec", left.namespace, "ping", "-c", "3", "-W", "2", "-I", left.address, right.address],

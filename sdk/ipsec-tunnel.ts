@@ -44,13 +44,23 @@ export interface IpsecTunnelArgs {
     ikeProposals?: string[];
     /** ESP proposals. Default ["aes256gcm16-modp2048"]. */
     espProposals?: string[];
-    /** Extra strongswan.conf settings for both daemons (changing them restarts charon). */
+    /**
+     * Extra strongswan.conf settings for both daemons (changing them restarts charon). The tunnel
+     * sets short IKE retransmits (`charon.retransmit_*`) so dead peer detection takes seconds;
+     * settings given here win.
+     */
     settings?: Record<string, string | number | boolean>;
     /** The target host; default this machine. */
     connection?: pulumi.Input<ConnectionArgs>;
 }
 
 const LINK = "wan0";
+/**
+ * Dead peer detection: when one gateway's charon restarts (it lost its SAs), the other notices
+ * within a few seconds and the initiator re-establishes the tunnel. Defaults retransmit for minutes.
+ */
+const DPD_DELAY_S = 2;
+const FAST_RETRANSMITS = { "charon.retransmit_timeout": 1, "charon.retransmit_base": 1.4, "charon.retransmit_tries": 3 };
 const CONN = "site";
 const CHILD = "net";
 
@@ -126,13 +136,14 @@ export class IpsecTunnel extends pulumi.ComponentResource {
             return new StrongSwan(`${name}-${side}`, {
                 netns: namespaces[side],
                 dataPlane: args.dataPlane,
-                settings: args.settings,
+                settings: { ...FAST_RETRANSMITS, ...args.settings },
                 connections: [{
                     name: CONN,
                     version: 2,
                     localAddrs: [hostOf(local.gatewayAddress)],
                     remoteAddrs: [hostOf(remote.gatewayAddress)],
                     proposals: args.ikeProposals ?? ["aes256-sha256-modp2048"],
+                    dpdDelay: DPD_DELAY_S,
                     local: { auth: "psk", id: idOf(local) },
                     remote: { auth: "psk", id: idOf(remote) },
                     children: [{
@@ -141,6 +152,8 @@ export class IpsecTunnel extends pulumi.ComponentResource {
                         remoteTs: [remote.subnet],
                         espProposals: args.espProposals ?? ["aes256gcm16-modp2048"],
                         startAction: "none",
+                        // The initiator brings the child back after a dead peer; the responder just cleans up.
+                        dpdAction: side === "left" ? "restart" : "clear",
                     }],
                 }],
                 secrets: [{ name: CONN, ids: [idOf(local), idOf(remote)], secret: args.psk }],

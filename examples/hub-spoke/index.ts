@@ -35,12 +35,15 @@ for (const spoke of spokes) {
     );
 }
 
-const proposals = { proposals: ["aes256-sha256-modp2048"] };
+// Dead peer detection within seconds: when the hub restarts, the spokes notice and reconnect.
+const proposals = { proposals: ["aes256-sha256-modp2048"], dpdDelay: 2 };
 const esp = { espProposals: ["aes256gcm16-modp2048"] };
+const settings = { "charon.retransmit_timeout": 1, "charon.retransmit_base": 1.4, "charon.retransmit_tries": 3 };
 
 const hubGateway = new netns.StrongSwan("hub", {
     netns: hub.ns.name,
     dataPlane,
+    settings,
     connections: spokes.map((spoke) => ({
         name: spoke.name, version: 2 as const, ...proposals,
         localAddrs: [spoke.hubWan], remoteAddrs: [spoke.wan],
@@ -53,11 +56,12 @@ const hubGateway = new netns.StrongSwan("hub", {
 const spokeGateways = spokes.map((spoke) => new netns.StrongSwan(spoke.name, {
     netns: spoke.ns.name,
     dataPlane,
+    settings,
     connections: [{
         name: "hub", version: 2, ...proposals,
         localAddrs: [spoke.wan], remoteAddrs: [spoke.hubWan],
         local: { auth: "psk", id: spoke.id }, remote: { auth: "psk", id: hub.id },
-        children: [{ name: `${spoke.name}-net`, localTs: [spoke.subnet], remoteTs: [hub.subnet], ...esp }],
+        children: [{ name: `${spoke.name}-net`, localTs: [spoke.subnet], remoteTs: [hub.subnet], ...esp, dpdAction: "restart" }],
     }],
     secrets: [{ name: "hub", ids: [spoke.id, hub.id], secret: psk }],
     initiate: [`${spoke.name}-net`],
