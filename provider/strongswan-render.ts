@@ -22,6 +22,8 @@
  *   no quoting question and no prefix surprise.
  */
 
+import { parseCidr, parseIp } from "./net";
+
 /** Where charon's pid file, vici socket and log live, as seen inside the namespace. */
 export const CHARON_RUN_DIR = "/etc/ipsec.d/run";
 /** The vici socket both charon (`charon.plugins.vici.socket`) and swanctl (`swanctl.socket`) use. */
@@ -230,6 +232,19 @@ class Collector {
     }
 }
 
+/**
+ * Why `ts` is not a swanctl traffic selector, or undefined: "dynamic", an address, a CIDR or a
+ * range "A-B", optionally followed by "[proto/port]".
+ */
+export function trafficSelectorProblem(ts: string): string | undefined {
+    const match = /^([^[\]]+)(\[[A-Za-z0-9%/_-]*\])?$/.exec(ts);
+    const base = match?.[1];
+    const ok = base !== undefined && (base === "dynamic" || parseCidr(base).ok || parseIp(base).ok ||
+        (base.split("-").length === 2 && base.split("-").every((a) => parseIp(a).ok)));
+    return ok ? undefined : `${show(ts)} is not a traffic selector: write a subnet like "192.0.2.0/24", an address, ` +
+        'a range "192.0.2.10-192.0.2.20" or "dynamic", optionally with "[proto/port]" like "192.0.2.0/24[tcp/443]"';
+}
+
 function checkList(p: Collector, property: string, what: string, value: unknown, required: boolean): void {
     if (value === undefined) {
         if (required) p.add(property, `${what} is required, e.g. ["192.0.2.0/24"]`);
@@ -351,8 +366,13 @@ export function strongSwanConfigProblems(cfg: StrongSwanConfig): ConfigProblem[]
                     return;
                 }
                 checkName(p, `${cat}.name`, "child", child.name, childNames);
-                checkList(p, `${cat}.localTs`, "traffic selector", child.localTs, false);
-                checkList(p, `${cat}.remoteTs`, "traffic selector", child.remoteTs, false);
+                for (const side of ["localTs", "remoteTs"] as const) {
+                    checkList(p, `${cat}.${side}`, "traffic selector", child[side], false);
+                    (Array.isArray(child[side]) ? child[side] as unknown[] : []).forEach((ts, j) => {
+                        const problem = typeof ts === "string" && LIST_ITEM_RE.test(ts) ? trafficSelectorProblem(ts) : undefined;
+                        if (problem) p.add(`${cat}.${side}[${j}]`, problem);
+                    });
+                }
                 checkList(p, `${cat}.espProposals`, "ESP proposal", child.espProposals, false);
                 checkOneOf(p, `${cat}.startAction`, child.startAction, START_ACTIONS);
                 checkOneOf(p, `${cat}.dpdAction`, child.dpdAction, DPD_ACTIONS);

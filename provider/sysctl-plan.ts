@@ -96,7 +96,10 @@ export function sysctlValueProblem(value: unknown): string | undefined {
     const normalized = normalizeValue(value);
     if (normalized === "") return "must not be empty; give the value to write, e.g. \"1\"";
     // eslint-disable-next-line no-control-regex
-    if (/[\x00-\x08\x0e-\x1f\x7f]/.test(value)) return `"${printable(value)}" contains control characters`;
+    if (/[\x00-\x08\x0a-\x1f\x7f]/.test(value)) {
+        return `"${printable(value)}" contains a line break or control character; separate the parts of ` +
+            "multi-value settings with spaces or tabs, e.g. \"32768 60999\"";
+    }
     if (Buffer.byteLength(normalized) > VALUE_MAX) return `is longer than ${VALUE_MAX} bytes`;
     return undefined;
 }

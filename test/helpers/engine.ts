@@ -27,11 +27,16 @@ export function changes(ops: OpMap | undefined): Record<string, number> {
 export class TestStack {
     private constructor(readonly stack: Stack, readonly backendDir: string, private readonly log: string[]) {}
 
-    static async create(workDir: string, config: Record<string, string | { value: string; secret: boolean }> = {}): Promise<TestStack> {
+    static async create(
+        workDir: string,
+        config: Record<string, string | { value: string; secret: boolean }> = {},
+        env: Record<string, string> = {},
+    ): Promise<TestStack> {
         const backendDir = mkdtempSync(path.join(tmpdir(), "netns-backend-"));
         const envVars = {
             PULUMI_BACKEND_URL: `file://${backendDir}`,
             PULUMI_CONFIG_PASSPHRASE: "test-passphrase",
+            ...env,
         };
         const stack = await LocalWorkspace.createStack({ workDir, stackName: uniqueName("s") }, { envVars });
         for (const [key, value] of Object.entries(config)) {

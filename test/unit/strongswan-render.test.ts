@@ -484,3 +484,13 @@ describe("strongSwanConfigProblems", () => {
         });
     });
 });
+
+describe("trafficSelectorProblem", () => {
+    const { trafficSelectorProblem } = require("../../provider/strongswan-render") as typeof import("../../provider/strongswan-render");
+    for (const ok of ["192.0.2.0/24", "2001:db8::/32", "192.0.2.7", "dynamic", "192.0.2.10-192.0.2.20", "192.0.2.0/24[tcp/443]", "0.0.0.0/0[udp]"]) {
+        it(`accepts ${ok}`, () => assert.equal(trafficSelectorProblem(ok), undefined));
+    }
+    for (const bad of ["x", "192.0.2.300/24", "192.0.2.0/33", "a-b", "192.0.2.0/24[tcp/443", "dyn"]) {
+        it(`rejects ${bad}`, () => assert.match(trafficSelectorProblem(bad) ?? "", /is not a traffic selector/));
+    }
+});
