@@ -10,7 +10,10 @@ export function operationError(verb: string, kind: string, name: string, cause: 
     return new Error(`${verb} ${kind} "${name}"${where}: ${reason}`, { cause });
 }
 
-/** True if `err` is a failed command whose stderr matches `pattern`. */
+/**
+ * True if `err` is a failed command whose stderr matches `pattern`. A missing program never
+ * matches: "No such file or directory" about the program must not read as "the object is gone".
+ */
 export function stderrMatches(err: unknown, pattern: RegExp): boolean {
-    return err instanceof CommandError && pattern.test(err.stderr);
+    return err instanceof CommandError && !err.missingProgram && pattern.test(err.stderr);
 }

@@ -42,6 +42,9 @@ export function netnsNameProblem(name: unknown): string | undefined {
     if (Buffer.byteLength(name) > NAME_MAX) {
         return `is ${Buffer.byteLength(name)} bytes long; the kernel allows at most ${NAME_MAX}`;
     }
+    if (/^[0-9]+$/.test(name)) {
+        return `"${name}" is all digits, which \`ip\` reads as a process id (as in \`netns 1\`); add a letter`;
+    }
     if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(name)) {
         return `"${printable(name)}" may only contain letters, digits, '.', '_' and '-', and must not start with '.' or '-'`;
     }

@@ -39,10 +39,14 @@ export class CommandError extends Error {
         readonly argv: readonly string[],
         readonly exitCode: number | undefined,
         readonly stderr: string,
-        options?: { cause?: unknown },
+        options?: { cause?: unknown; missingProgram?: boolean },
     ) {
-        super(message, options);
+        super(message, { cause: options?.cause });
+        this.missingProgram = options?.missingProgram ?? false;
     }
+
+    /** The program itself was not found: its stderr says nothing about the object it was meant for. */
+    readonly missingProgram: boolean;
 }
 
 /** Something that runs argv arrays on a target host. */
@@ -82,8 +86,10 @@ export async function spawn(file: string, args: readonly string[], stdin: string
         input: stdin ?? "",
         reject: false,
         timeout: timeoutMs,
-        // Parsing relies on untranslated messages; nothing else of the caller's env matters.
-        env: { LC_ALL: "C" },
+        // Only PATH and the C locale (parsers expect untranslated messages). Nothing else of
+        // Pulumi's environment (PULUMI_CONFIG_PASSPHRASE!) may reach commands or the daemons they start.
+        env: { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin", LC_ALL: "C" },
+        extendEnv: false,
         stripFinalNewline: true,
     });
     return {
@@ -113,7 +119,7 @@ export function settle(spawned: Spawned, argv: readonly string[], target: string
     if (spawned.missing || exitCode === 127 || /^exec of ".*" failed: No such file or directory/m.test(stderr)) {
         const hint = PACKAGES[program] ? ` (Debian package ${PACKAGES[program]})` : "";
         throw new CommandError(`${program}: not found on ${target}; install it${hint}`, argv, exitCode, stderr,
-            { cause: spawned.cause });
+            { cause: spawned.cause, missingProgram: true });
     }
     if (exitCode === undefined || !ok.includes(exitCode)) {
         const why = exitCode === undefined ? `killed by ${spawned.signal ?? "a signal"}` : `exit code ${exitCode}`;

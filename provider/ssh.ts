@@ -7,7 +7,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type { ConnectionInputs } from "./connection";
@@ -26,14 +26,35 @@ const SSH_FAILURES: Array<[RegExp, string]> = [
 
 let controlRoot: string | undefined;
 
-/** The private directory for keys, known_hosts files and control sockets; removed at exit. */
+const DIR_PREFIX = "pulumi-netns-ssh-";
+
+/**
+ * The private directory for key, known_hosts and control-socket files; removed at exit. The engine
+ * may kill the provider process before "exit" runs, so directories of dead processes (named with
+ * their pid) are removed on the next start; keys never outlive the command that needed them.
+ */
 function privateDir(): string {
     if (!controlRoot) {
+        removeStaleDirs();
         // mkdtemp creates the directory with mode 0700.
-        controlRoot = mkdtempSync(path.join(tmpdir(), "pulumi-netns-ssh-"));
+        controlRoot = mkdtempSync(path.join(tmpdir(), `${DIR_PREFIX}${process.pid}-`));
         process.once("exit", closeAllConnections);
     }
     return controlRoot;
+}
+
+function removeStaleDirs(): void {
+    for (const entry of readdirSync(tmpdir())) {
+        const pid = Number(entry.slice(DIR_PREFIX.length).split("-")[0]);
+        if (!entry.startsWith(DIR_PREFIX) || !Number.isInteger(pid) || pid <= 0) continue;
+        const dir = path.join(tmpdir(), entry);
+        try {
+            if (statSync(dir).uid !== process.getuid?.()) continue;
+            process.kill(pid, 0); // still running: not ours to remove
+        } catch (err) {
+            if ((err as NodeJS.ErrnoException).code === "ESRCH") rmSync(dir, { recursive: true, force: true });
+        }
+    }
 }
 
 const runners = new Map<string, SshRunner>();
@@ -61,6 +82,9 @@ export class SshRunner implements CommandRunner {
     readonly target: string;
     private readonly options: string[];
     private readonly destination: string[];
+    /** Where the private key is written while commands need it; absent without a key. */
+    private readonly keyFile?: string;
+    private keyUsers = 0;
 
     constructor(private readonly connection: ConnectionInputs, key: string, private readonly multiplex = true) {
         const port = connection.port ?? 22;
@@ -85,9 +109,8 @@ export class SshRunner implements CommandRunner {
                 "-o", "ControlPersist=60");
         }
         if (connection.privateKey !== undefined) {
-            const keyFile = path.join(dir, `key-${key}`);
-            writeFileSync(keyFile, connection.privateKey.endsWith("\n") ? connection.privateKey : `${connection.privateKey}\n`, { mode: 0o600 });
-            this.options.push("-i", keyFile, "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none");
+            this.keyFile = path.join(dir, `key-${key}`);
+            this.options.push("-i", this.keyFile, "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none");
         } else if (connection.agentSocket !== undefined) {
             this.options.push("-o", `IdentityAgent=${connection.agentSocket}`);
         }
@@ -99,19 +122,33 @@ export class SshRunner implements CommandRunner {
         const inNs = ["env", "LC_ALL=C", ...withNetns(argv, options.netns)];
         const remote = this.connection.sudo ? ["sudo", "-n", "--", ...inNs] : inNs;
         const line = shellCommandLine(remote);
-        const spawned = await spawn("ssh", [...this.options, ...this.destination, "--", line],
-            options.stdin, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+        const spawned = await this.withKey(() => spawn("ssh", [...this.options, ...this.destination, "--", line],
+            options.stdin, options.timeoutMs ?? DEFAULT_TIMEOUT_MS));
         if (spawned.missing) {
             throw new CommandError("ssh: not found on this machine; install the OpenSSH client (Debian package openssh-client)",
                 remote, undefined, "");
         }
-        if (spawned.exitCode === 255) {
-            const known = SSH_FAILURES.find(([pattern]) => pattern.test(spawned.stderr));
-            const why = known ? known[1] : "ssh failed";
-            throw new CommandError(`ssh to ${this.target}: ${why}: ${spawned.stderr.trim() || "no output"}`,
+        // 255 is ssh's own failure, but also what `ip -n`/`ip netns exec` return: only ssh's
+        // messages make it a transport error.
+        const sshFailure = spawned.exitCode === 255 && SSH_FAILURES.find(([pattern]) => pattern.test(spawned.stderr));
+        if (sshFailure) {
+            throw new CommandError(`ssh to ${this.target}: ${sshFailure[1]}: ${spawned.stderr.trim()}`,
                 remote, 255, spawned.stderr);
         }
         return settle(spawned, remote, this.target, options.okExitCodes ?? [0], argv[0]);
+    }
+
+    /** Keeps the private key on disk (0600, private directory) only while ssh runs. */
+    private async withKey<T>(work: () => Promise<T>): Promise<T> {
+        const { keyFile } = this;
+        const key = this.connection.privateKey;
+        if (keyFile === undefined || key === undefined) return work();
+        if (this.keyUsers++ === 0) writeFileSync(keyFile, key.endsWith("\n") ? key : `${key}\n`, { mode: 0o600 });
+        try {
+            return await work();
+        } finally {
+            if (--this.keyUsers === 0) rmSync(keyFile, { force: true });
+        }
     }
 
     /** Ends the master connection, if any. */

@@ -322,8 +322,9 @@ export function strongSwanConfigProblems(cfg: StrongSwanConfig): ConfigProblem[]
     }
     checkOneOf(p, "dataPlane", cfg.dataPlane, ["kernel", "libipsec"] as const);
     if (cfg.dataPlane === undefined) p.add("dataPlane", "is required: \"kernel\" or \"libipsec\" (no kernel ESP support)");
-    if (cfg.logLevel !== undefined && (!Number.isInteger(cfg.logLevel) || cfg.logLevel < -1 || cfg.logLevel > 4)) {
-        p.add("logLevel", `must be an integer from -1 (silent) to 4, got ${show(String(cfg.logLevel))}`);
+    // Level 4 logs key material, and the log's tail goes into error messages: stop at 3.
+    if (cfg.logLevel !== undefined && (!Number.isInteger(cfg.logLevel) || cfg.logLevel < -1 || cfg.logLevel > 3)) {
+        p.add("logLevel", `must be an integer from -1 (silent) to 3 (4 would log keys), got ${show(String(cfg.logLevel))}`);
     }
     if (cfg.extraPlugins !== undefined) {
         if (!Array.isArray(cfg.extraPlugins)) p.add("extraPlugins", "must be a list of plugin names");

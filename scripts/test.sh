@@ -8,7 +8,12 @@ bash scripts/setup-node.sh
 bash toolchain/ensure.sh
 # shellcheck source=../toolchain/env.sh
 . toolchain/env.sh
-tiers=(dist/test/unit dist/test/kernel dist/test/engine)
-for t in "${tiers[@]}"; do echo "tier ${t##*/}: $(find "$t" -name '*.test.js' | wc -l) test files"; done
+files=()
+for tier in unit kernel engine; do
+  mapfile -t tier_files < <(find "dist/test/$tier" -name '*.test.js' | sort)
+  echo "tier $tier: ${#tier_files[@]} test files"
+  files+=("${tier_files[@]}")
+done
 # One file at a time: kernel and engine tests compare whole-host snapshots before and after.
-exec node --test --test-concurrency=1 "${tiers[@]}"
+# Files, not directories: newer Node versions read arguments of --test as globs.
+exec node --test --test-concurrency=1 "${files[@]}"

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ConnectionArgs, withSecretConnection } from "./connection";
+import { ConnectionArgs, secretConnection, withSecretConnection } from "./connection";
 import { providerShim } from "./shim";
 
 /** Arguments of an {@link Address}. */
@@ -46,7 +46,7 @@ export class Address extends pulumi.dynamic.Resource {
     declare readonly prefixLength: pulumi.Output<number>;
 
     constructor(name: string, args: AddressArgs, opts?: pulumi.CustomResourceOptions) {
-        super(providerShim("address"), name, { ...args, address: undefined, prefixLength: undefined },
+        super(providerShim("address"), name, { ...secretConnection(args), address: undefined, prefixLength: undefined },
             withSecretConnection(opts), "netns", "Address");
     }
 }

@@ -1,5 +1,6 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import { shellCommandLine } from "../provider/quote";
 import { BootstrapFeatures, installScript, packagesFor } from "./bootstrap-plan";
 import type { ConnectionArgs } from "./connection";
 
@@ -32,17 +33,25 @@ export class HostBootstrap extends pulumi.ComponentResource {
     constructor(name: string, args: HostBootstrapArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super("netns:index:HostBootstrap", name, {}, opts);
         this.packages = [...packagesFor(args.features), ...(args.extraPackages ?? [])];
-        const create = installScript(this.packages);
+        const script = installScript(this.packages);
+        // sudo for a non-root login, as the pulumi-netns resources do with connection.sudo.
+        const create = args.connection === undefined ? script
+            : pulumi.output(args.connection).apply((c) => (c.sudo ? shellCommandLine(["sudo", "-n", "sh", "-c", script]) : script));
         // Re-run when the package list changes; never uninstall on delete (other software may use them).
         const triggers = [this.packages.join(" ")];
         this.install = args.connection === undefined
             ? new command.local.Command(`${name}-install`, { create, triggers, interpreter: ["/bin/sh", "-c"] }, { parent: this })
             : new command.remote.Command(`${name}-install`, {
                 create, triggers,
-                connection: pulumi.output(args.connection).apply((c) => ({
-                    host: c.host, port: c.port, user: c.user ?? "root",
-                    privateKey: c.privateKey, agentSocketPath: c.agentSocket, hostKey: c.hostKey,
-                })),
+                connection: pulumi.output(args.connection).apply((c) => {
+                    // @pulumi/command skips host-key checking without hostKey: never let that happen.
+                    if (!c.hostKey) {
+                        throw new Error(`HostBootstrap ${name}: connection.hostKey is required (@pulumi/command cannot verify ` +
+                            "the host with knownHosts alone)");
+                    }
+                    return { host: c.host, port: c.port, user: c.user ?? "root",
+                        privateKey: c.privateKey, agentSocketPath: c.agentSocket, hostKey: c.hostKey };
+                }),
             }, { parent: this });
         this.registerOutputs({ packages: this.packages });
     }

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ConnectionArgs, withSecretConnection } from "./connection";
+import { ConnectionArgs, secretConnection, withSecretConnection } from "./connection";
 import { providerShim } from "./shim";
 
 /** Arguments of a {@link Bridge}. */
@@ -55,7 +55,7 @@ export class Bridge extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: BridgeArgs, opts?: pulumi.CustomResourceOptions) {
         super(providerShim("bridge"), name,
-            { ...args, members: args.members, mtu: args.mtu, up: args.up },
+            { ...secretConnection(args), members: args.members, mtu: args.mtu, up: args.up },
             withSecretConnection(opts), "netns", "Bridge");
     }
 }

@@ -37,3 +37,11 @@ export function withSecretConnection<T extends pulumi.CustomResourceOptions>(opt
         additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "connection"],
     } as T;
 }
+
+/**
+ * `args` with its `connection` (which may hold a private key) wrapped as a secret, so that the
+ * inputs stored in state are encrypted even when the program passed a plain string.
+ */
+export function secretConnection<T extends { connection?: pulumi.Input<ConnectionArgs> }>(args: T): T {
+    return args.connection === undefined ? args : { ...args, connection: pulumi.secret(args.connection) };
+}

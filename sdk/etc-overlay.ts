@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ConnectionArgs, withSecretConnection } from "./connection";
+import { ConnectionArgs, secretConnection, withSecretConnection } from "./connection";
 import { providerShim } from "./shim";
 
 /** Arguments of an {@link EtcOverlayFile}. */
@@ -105,7 +105,7 @@ export class EtcOverlayFile extends pulumi.dynamic.Resource {
     constructor(name: string, args: EtcOverlayFileArgs, opts?: pulumi.CustomResourceOptions) {
         const secretOpts = withSecretConnection(opts);
         super(providerShim("etcOverlayFile"), name, {
-            ...args,
+            ...secretConnection(args),
             kind: args.kind, mode: args.mode, owner: args.owner, group: args.group, removeContents: args.removeContents,
             contentSha256: undefined, overlayPath: undefined, etcPath: undefined, mountedEntry: undefined, mounted: undefined,
             createdDirs: undefined, createdPlaceholders: undefined,

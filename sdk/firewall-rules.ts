@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ConnectionArgs, withSecretConnection } from "./connection";
+import { ConnectionArgs, secretConnection, withSecretConnection } from "./connection";
 import { providerShim } from "./shim";
 
 /** Arguments of a {@link FirewallRules}. */
@@ -82,7 +82,7 @@ export class FirewallRules extends pulumi.dynamic.Resource {
     declare readonly fingerprint: pulumi.Output<string>;
 
     constructor(name: string, args: FirewallRulesArgs, opts?: pulumi.CustomResourceOptions) {
-        super(providerShim("firewallRules"), name, { ...args, family: args.family, fingerprint: undefined },
+        super(providerShim("firewallRules"), name, { ...secretConnection(args), family: args.family, fingerprint: undefined },
             withSecretConnection(opts), "netns", "FirewallRules");
     }
 }

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ConnectionArgs, withSecretConnection } from "./connection";
+import { ConnectionArgs, secretConnection, withSecretConnection } from "./connection";
 import { providerShim } from "./shim";
 
 /** Arguments of an {@link InterfaceAttachment}. */
@@ -50,7 +50,7 @@ export class InterfaceAttachment extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: InterfaceAttachmentArgs, opts?: pulumi.CustomResourceOptions) {
         super(providerShim("interfaceAttachment"), name,
-            { ...args, up: args.up, mtu: args.mtu, originalUp: undefined, originalMtu: undefined },
+            { ...secretConnection(args), up: args.up, mtu: args.mtu, originalUp: undefined, originalMtu: undefined },
             withSecretConnection(opts), "netns", "InterfaceAttachment");
     }
 }

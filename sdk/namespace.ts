@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ConnectionArgs, withSecretConnection } from "./connection";
+import { ConnectionArgs, secretConnection, withSecretConnection } from "./connection";
 import { providerShim } from "./shim";
 
 /** Arguments of a {@link Namespace}. */
@@ -36,7 +36,7 @@ export class Namespace extends pulumi.dynamic.Resource {
     declare readonly path: pulumi.Output<string>;
 
     constructor(name: string, args: NamespaceArgs, opts?: pulumi.CustomResourceOptions) {
-        super(providerShim("namespace"), name, { ...args, loopbackUp: args.loopbackUp, path: undefined },
+        super(providerShim("namespace"), name, { ...secretConnection(args), loopbackUp: args.loopbackUp, path: undefined },
             withSecretConnection(opts), "netns", "Namespace");
     }
 }

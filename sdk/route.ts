@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ConnectionArgs, withSecretConnection } from "./connection";
+import { ConnectionArgs, secretConnection, withSecretConnection } from "./connection";
 import { providerShim } from "./shim";
 
 /** Arguments of a {@link Route}. */
@@ -58,7 +58,7 @@ export class Route extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: RouteArgs, opts?: pulumi.CustomResourceOptions) {
         super(providerShim("route"), name,
-            { ...args, via: args.via, device: args.device, table: args.table, metric: args.metric },
+            { ...secretConnection(args), via: args.via, device: args.device, table: args.table, metric: args.metric },
             withSecretConnection(opts), "netns", "Route");
     }
 }

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ConnectionArgs, withSecretConnection } from "./connection";
+import { ConnectionArgs, secretConnection, withSecretConnection } from "./connection";
 import { providerShim } from "./shim";
 
 /** Settings written as `key = value` lines; keys are letters, digits, '_' and '-'. */
@@ -183,7 +183,7 @@ export class StrongSwan extends pulumi.dynamic.Resource {
     constructor(name: string, args: StrongSwanArgs, opts?: pulumi.CustomResourceOptions) {
         const secretOpts = withSecretConnection(opts);
         super(providerShim("strongSwan"), name, {
-            ...args,
+            ...secretConnection(args),
             secrets: args.secrets === undefined ? undefined : pulumi.secret(args.secrets),
             dataPlane: args.dataPlane, build: args.build, charonPath: args.charonPath, initiate: args.initiate,
             schemaVersion: undefined, running: undefined, pid: undefined, viciSocket: undefined, viciUri: undefined,

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ConnectionArgs, withSecretConnection } from "./connection";
+import { ConnectionArgs, secretConnection, withSecretConnection } from "./connection";
 import { providerShim } from "./shim";
 
 /** Arguments of a {@link Sysctl}. */
@@ -49,7 +49,7 @@ export class Sysctl extends pulumi.dynamic.Resource {
     declare readonly previousValue: pulumi.Output<string>;
 
     constructor(name: string, args: SysctlArgs, opts?: pulumi.CustomResourceOptions) {
-        super(providerShim("sysctl"), name, { ...args, previousValue: undefined },
+        super(providerShim("sysctl"), name, { ...secretConnection(args), previousValue: undefined },
             withSecretConnection(opts), "netns", "Sysctl");
     }
 }

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ConnectionArgs, withSecretConnection } from "./connection";
+import { ConnectionArgs, secretConnection, withSecretConnection } from "./connection";
 import { providerShim } from "./shim";
 
 /** One end of a {@link VethPair}. */
@@ -66,7 +66,7 @@ export class VethPair extends pulumi.dynamic.Resource {
     declare readonly b: pulumi.Output<VethEnd>;
 
     constructor(name: string, args: VethPairArgs, opts?: pulumi.CustomResourceOptions) {
-        super(providerShim("vethPair"), name, { ...args, a: args.a, b: args.b },
+        super(providerShim("vethPair"), name, { ...secretConnection(args), a: args.a, b: args.b },
             withSecretConnection(opts), "netns", "VethPair");
     }
 }

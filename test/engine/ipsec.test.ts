@@ -1,30 +1,11 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { proveDemo } from "../../scripts/prove-demo";
 import { TestStack, repoRoot } from "../helpers/engine";
-import { listEtcNetns, namespaceExists, removeNamespaces, snapshotHost, uniqueName } from "../helpers/host";
+import { charonAlive, listEtcNetns, namespaceExists, removeGateways, snapshotHost, uniqueName } from "../helpers/host";
 import { engineTierProblem, strongswanTierProblem, tierOptions } from "../helpers/prereqs";
-
-/** The binary of a live (non-zombie) process, or undefined. */
-function charonAlive(pid: number): boolean {
-    try {
-        return readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.[0] !== "Z" &&
-            execFileSync("readlink", [`/proc/${pid}/exe`], { encoding: "utf8" }).trim().endsWith("/charon");
-    } catch {
-        return false;
-    }
-}
-
-function charonsIn(prefix: string): number[] {
-    // charon has the namespace's /etc/ipsec.d/run bind-mounted; its pid files live under /etc/netns.
-    return listEtcNetns().filter((ns) => ns.startsWith(prefix)).flatMap((ns) => {
-        const file = `/etc/netns/${ns}/ipsec.d/run/charon.pid`;
-        return existsSync(file) ? [Number(readFileSync(file, "utf8").trim())] : [];
-    }).filter(charonAlive);
-}
 
 interface DemoProof {
     child: string;
@@ -46,10 +27,7 @@ describe("the root demo stack: a site-to-site tunnel through the real engine", t
     });
     after(async () => {
         await stack?.dispose();
-        for (const pid of charonsIn(prefix)) process.kill(pid, "SIGKILL");
-        removeNamespaces(namespaces);
-        for (const ns of namespaces) execFileSync("rm", ["-rf", "--", path.join("/etc/netns", ns)]);
-        if (hostBefore.etcNetns.length === 0) execFileSync("rm", ["-df", "--", "/etc/netns"]);
+        removeGateways(namespaces, hostBefore);
         assert.deepEqual(snapshotHost(), hostBefore, "the host is as the tests found it");
     });
 
@@ -126,10 +104,7 @@ describe("examples/hub-spoke: three gateways through the real engine", tierOptio
     });
     after(async () => {
         await stack?.dispose();
-        for (const pid of charonsIn(prefix)) process.kill(pid, "SIGKILL");
-        removeNamespaces(namespaces);
-        for (const ns of namespaces) execFileSync("rm", ["-rf", "--", path.join("/etc/netns", ns)]);
-        if (hostBefore.etcNetns.length === 0) execFileSync("rm", ["-df", "--", "/etc/netns"]);
+        removeGateways(namespaces, hostBefore);
         assert.deepEqual(snapshotHost(), hostBefore, "the host is as the tests found it");
     });
 

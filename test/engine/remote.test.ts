@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { proveDemo } from "../../scripts/prove-demo";
 import { TestStack, fixtureDir, repoRoot } from "../helpers/engine";
-import { namespaceExists, removeNamespaces, snapshotHost, uniqueName } from "../helpers/host";
+import { namespaceExists, removeGateways, removeNamespaces, snapshotHost, uniqueName } from "../helpers/host";
 import { engineTierProblem, sshTierProblem, strongswanTierProblem, tierOptions } from "../helpers/prereqs";
 import { TestSshd } from "../helpers/sshd";
 
@@ -81,9 +80,7 @@ describe("examples/remote-host: the demo tunnel on a host reached over SSH", tie
     after(async () => {
         await stack?.dispose();
         await sshd?.stop();
-        removeNamespaces(namespaces);
-        for (const ns of namespaces) rmSync(path.join("/etc/netns", ns), { recursive: true, force: true });
-        if (hostBefore.etcNetns.length === 0) rmSync("/etc/netns", { recursive: true, force: true });
+        removeGateways(namespaces, hostBefore);
         assert.deepEqual(snapshotHost(), hostBefore, "the host is as the tests found it");
     });
 

@@ -31,3 +31,14 @@ export async function withRunner<T>(runner: CommandRunner, body: () => Promise<T
         overrideRunnerForTesting(undefined);
     }
 }
+
+/** Runs every command on the real host and records its argv and stdin. */
+export class RecordingRunner implements CommandRunner {
+    readonly target = "local host";
+    readonly ran: Array<{ argv: string[]; stdin?: string }> = [];
+    private readonly real = new LocalRunner();
+    async run(argv: readonly string[], options?: RunOptions): Promise<RunResult> {
+        this.ran.push({ argv: [...argv], stdin: options?.stdin });
+        return this.real.run(argv, options);
+    }
+}

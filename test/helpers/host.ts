@@ -4,7 +4,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, readlinkSync, rmSync, rmdirSync } from "node:fs";
 
 /** A unique name: `prefix` + 6 hex characters; keep prefix ≤ 9 bytes so it fits an interface name. */
 export function uniqueName(prefix = "t"): string {
@@ -58,4 +58,32 @@ export function removeNamespaces(names: Iterable<string>): void {
 /** Runs `ip -n NS …` and returns stdout. */
 export function ipIn(netns: string, ...args: string[]): string {
     return ip("-n", netns, ...args);
+}
+
+/** Whether `pid` is a live (not zombie) charon. */
+export function charonAlive(pid: number): boolean {
+    try {
+        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+        return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z" && readlinkSync(`/proc/${pid}/exe`).endsWith("/charon");
+    } catch {
+        return false;
+    }
+}
+
+/**
+ * After-hook cleanup for gateway tests: kills the charons whose pid files live in these
+ * namespaces' overlays, deletes the namespaces and their /etc/netns entries, and /etc/netns itself
+ * if it did not exist before and is empty now. Only names the test made are touched.
+ */
+export function removeGateways(namespaces: readonly string[], before: HostSnapshot): void {
+    for (const ns of namespaces) {
+        const pidFile = `/etc/netns/${ns}/ipsec.d/run/charon.pid`;
+        const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, "utf8").trim()) : 0;
+        if (pid > 0 && charonAlive(pid)) process.kill(pid, "SIGKILL");
+    }
+    removeNamespaces(namespaces);
+    for (const ns of namespaces) rmSync(`/etc/netns/${ns}`, { recursive: true, force: true });
+    if (before.etcNetns.length === 0 && existsSync("/etc/netns") && readdirSync("/etc/netns").length === 0) {
+        rmdirSync("/etc/netns");
+    }
 }

@@ -7,8 +7,8 @@ import {
     etcOverlayFileProvider as provider, inspectOverlayFile, removeOverlayFile, writeOverlayFile,
 } from "../../provider/etc-overlay";
 import { EtcOverlayFileInputs, EtcOverlayFileOutputs, OWNED_MTIME, checkEtcOverlayFile, sha256 } from "../../provider/etc-overlay-plan";
-import { CommandRunner, LocalRunner, RunOptions, RunResult } from "../../provider/runner";
-import { FailingRunner, withRunner } from "../helpers/faults";
+import { LocalRunner } from "../../provider/runner";
+import { FailingRunner, RecordingRunner, withRunner } from "../helpers/faults";
 import { removeNamespaces, snapshotHost, uniqueName } from "../helpers/host";
 import { kernelTierProblem, tierOptions } from "../helpers/prereqs";
 
@@ -34,17 +34,6 @@ async function create(checked: EtcOverlayFileInputs): Promise<{ id: string; outs
     const { id, outs } = await provider.create(checked);
     assert.ok(outs);
     return { id, outs };
-}
-
-/** Records every command (and whether it had stdin) and runs it on the real host. */
-class RecordingRunner implements CommandRunner {
-    readonly target = "local host";
-    readonly ran: Array<{ argv: string[]; stdin?: string }> = [];
-    private readonly real = new LocalRunner();
-    async run(argv: readonly string[], options?: RunOptions): Promise<RunResult> {
-        this.ran.push({ argv: [...argv], stdin: options?.stdin });
-        return this.real.run(argv, options);
-    }
 }
 
 describe("EtcOverlayFile handlers on the real file system", tierOptions(kernelTierProblem()), () => {

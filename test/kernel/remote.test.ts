@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { handlersFor } from "../../provider/registry";
 import { SshRunner, closeAllConnections, sshRunnerFor } from "../../provider/ssh";
@@ -86,13 +86,16 @@ describe("remote target host over a real sshd", tierOptions(sshTierProblem()), (
             /no-such-binary-netns: not found on root@127\.0\.0\.1:\d+/);
     });
 
-    it("keeps the private key out of argv and in a 0600 file", async () => {
+    it("keeps the private key out of argv, in a 0600 file only while ssh runs", async () => {
         const runner = new SshRunner(sshd.connection(), "keytest", false);
         const argv = (runner as unknown as { options: string[] }).options;
         assert.ok(!argv.some((a) => a.includes("PRIVATE KEY")));
         const keyFile = argv[argv.indexOf("-i") + 1];
-        assert.ok(existsSync(keyFile));
-        const { statSync } = await import("node:fs");
+        assert.equal(existsSync(keyFile), false, "not on disk before a command");
+        const running = runner.run(["sleep", "1"]);
+        await new Promise((r) => setTimeout(r, 300));
         assert.equal(statSync(keyFile).mode & 0o777, 0o600);
+        await running;
+        assert.equal(existsSync(keyFile), false, "removed after the command");
     });
 });

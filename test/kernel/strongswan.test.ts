@@ -4,24 +4,14 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync, writeFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { charonPaths, parseListSas } from "../../provider/charon-plan";
-import { CommandRunner, LocalRunner, RunOptions, RunResult, overrideRunnerForTesting } from "../../provider/runner";
+import { overrideRunnerForTesting } from "../../provider/runner";
 import { strongSwanProvider as provider } from "../../provider/strongswan";
 import { StrongSwanInputs, StrongSwanOutputs, checkStrongSwan, diffStrongSwan } from "../../provider/strongswan-plan";
 import { pskValue } from "../../provider/strongswan-render";
 import { HostSnapshot, removeNamespaces, snapshotHost, uniqueName } from "../helpers/host";
 import { addAddress, run, runIn, vethBetween } from "../helpers/netcmd";
+import { RecordingRunner } from "../helpers/faults";
 import { strongswanTierProblem, tierOptions } from "../helpers/prereqs";
-
-/** Records every command and runs it on the real host. */
-class RecordingRunner implements CommandRunner {
-    readonly target = "local host";
-    readonly ran: Array<{ argv: string[]; stdin?: string }> = [];
-    private readonly real = new LocalRunner();
-    async run(argv: readonly string[], options?: RunOptions): Promise<RunResult> {
-        this.ran.push({ argv: [...argv], stdin: options?.stdin });
-        return this.real.run(argv, options);
-    }
-}
 
 const PREFIX = "tsw";
 const modeOf = (path: string) => (statSync(path).mode & 0o7777).toString(8).padStart(4, "0");

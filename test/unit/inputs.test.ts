@@ -22,6 +22,7 @@ describe("netnsNameProblem", () => {
         ["x".repeat(256), /at most 255/],
         ["ünïcode", /may only contain/],
         ["$(reboot)", /may only contain/],
+        ["1", /all digits/],
     ];
     for (const [value, reason] of bad) {
         it(`rejects ${JSON.stringify(value)}`, () => assert.match(netnsNameProblem(value) ?? "", reason));

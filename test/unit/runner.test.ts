@@ -44,3 +44,17 @@ describe("LocalRunner", () => {
         assert.match(err.message, /timed out/);
     });
 });
+
+describe("LocalRunner environment", () => {
+    it("passes only PATH and LC_ALL, never Pulumi's secrets", async () => {
+        process.env.PULUMI_CONFIG_PASSPHRASE = "must-not-leak";
+        try {
+            const { stdout } = await new LocalRunner().run(["env"]);
+            assert.doesNotMatch(stdout, /must-not-leak|PULUMI_/);
+            assert.match(stdout, /^LC_ALL=C$/m);
+            assert.match(stdout, /^PATH=/m);
+        } finally {
+            delete process.env.PULUMI_CONFIG_PASSPHRASE;
+        }
+    });
+});
