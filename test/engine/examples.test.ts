@@ -5,19 +5,31 @@ import { after, before, describe, it } from "node:test";
 import { TestStack, repoRoot } from "../helpers/engine";
 import { namespaceExists, removeNamespaces, snapshotHost, uniqueName } from "../helpers/host";
 import { pingsSoon } from "../helpers/netcmd";
-import { engineTierProblem, tierOptions } from "../helpers/prereqs";
+import { engineTierProblem, sshTierProblem, tierOptions } from "../helpers/prereqs";
+import { TestSshd } from "../helpers/sshd";
 
 const example = (name: string) => path.join(repoRoot, "examples", name);
 
-describe("examples/routed-namespaces through the real engine", tierOptions(engineTierProblem()), () => {
+for (const overSsh of [false, true]) describe(`examples/routed-namespaces through the real engine${overSsh ? ", over SSH" : ""}`,
+    tierOptions(engineTierProblem() ?? (overSsh ? sshTierProblem() : undefined)), () => {
     const hostBefore = snapshotHost();
     const prefix = uniqueName("r");
     const [left, router, right] = ["left", "router", "right"].map((n) => `${prefix}-${n}`);
     let stack: TestStack;
+    let sshd: TestSshd | undefined;
 
-    before(async () => { stack = await TestStack.create(example("routed-namespaces"), { prefix }); });
+    before(async () => {
+        const config: Parameters<typeof TestStack.create>[1] = { prefix };
+        if (overSsh) {
+            // The same host, reached through a real sshd on 127.0.0.1: every command goes over SSH.
+            sshd = await TestSshd.start();
+            config.connection = { value: JSON.stringify(sshd.connection()), secret: true };
+        }
+        stack = await TestStack.create(example("routed-namespaces"), config);
+    });
     after(async () => {
         await stack?.dispose();
+        await sshd?.stop();
         removeNamespaces([left, router, right]);
         assert.deepEqual(snapshotHost(), hostBefore, "the host is as the tests found it");
     });
