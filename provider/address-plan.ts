@@ -145,12 +145,6 @@ export function addressFromId(id: string): AddressInputs | undefined {
 export const addressCommands = {
     /** Run with `netns`. */
     add: (inputs: AddressInputs) => ["ip", "address", "add", inputs.cidr, "dev", inputs.interface],
-    /**
-     * Keeps other addresses of the subnet when an IPv4 primary is deleted (the kernel's default
-     * deletes them with it): one Address resource must never remove another's address.
-     * Run with `netns`; the value "1" goes on stdin.
-     */
-    promoteSecondaries: (iface: string) => ["tee", `/proc/sys/net/ipv4/conf/${iface}/promote_secondaries`],
     /** Run with `netns`. */
     delete: (inputs: AddressInputs) => ["ip", "address", "delete", inputs.cidr, "dev", inputs.interface],
     /** Run with `netns`. */

@@ -8,9 +8,23 @@ import {
 } from "./address-plan";
 import { operationError, stderrMatches } from "./errors";
 import { DEVICE_GONE, NETNS_GONE, compact, explained } from "./linkstate";
-import { runnerFor } from "./runner";
+import { keyedLock } from "./lock";
+import { CommandRunner, runnerFor } from "./runner";
+import { sysctlLock } from "./sysctl";
+import { ipv4ConfKey, sysctlCommands } from "./sysctl-plan";
 
 const KIND = "address";
+
+/**
+ * Sets promote_secondaries=1 on the interface, as a Sysctl resource writes it (and under its lock):
+ * deleting an IPv4 primary then keeps the other addresses of its subnet, where the kernel's
+ * default deletes them with it. One Address must never remove another's address.
+ */
+async function promoteSecondaries(runner: CommandRunner, { interface: iface, netns }: AddressInputs): Promise<void> {
+    const key = ipv4ConfKey(iface, "promote_secondaries");
+    await keyedLock(sysctlLock(runner, netns, key), () =>
+        runner.run(sysctlCommands.write(key), { netns, stdin: "1\n" }));
+}
 
 /** Why `ip address add` failed, in the user's terms. */
 function explainAdd(err: unknown, { cidr, interface: iface, netns }: AddressInputs): unknown {
@@ -42,8 +56,7 @@ export const addressProvider: dynamic.ResourceProvider<AddressInputs, AddressOut
         try {
             if (cidrFamily(inputs.cidr) === 4) {
                 // A missing interface or namespace fails just below with a better message.
-                await runner.run(cmd.promoteSecondaries(inputs.interface), { netns: inputs.netns, stdin: "1\n" })
-                    .catch(() => undefined);
+                await promoteSecondaries(runner, inputs).catch(() => undefined);
             }
             // One call: it either adds the address or changes nothing.
             await runner.run(cmd.add(inputs), { netns: inputs.netns });

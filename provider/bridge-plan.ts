@@ -2,7 +2,7 @@
  * Bridge: the pure part. Checked inputs in; diff decisions and `ip -batch` scripts out.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { Failures, booleanProblem, ifnameProblem, isUnknown, mtuProblem, netnsNameProblem, printable } from "./inputs";
+import { Failures, booleanProblem, ifnameProblem, isUnknown, mtuProblem, netnsNameProblem, printable, sameStrings } from "./inputs";
 import type { ConnectionInputs } from "./runner";
 
 /** Inputs after check: defaults filled in, members sorted. */
@@ -86,19 +86,12 @@ export function checkBridge(news: Record<string, unknown>): dynamic.CheckResult<
     return { inputs, failures: failures.list };
 }
 
-function sameMembers(a: readonly string[] | undefined, b: readonly string[] | string): boolean {
-    if (isUnknown(b) || !Array.isArray(b) || b.some(isUnknown)) return false;
-    const left = [...(a ?? [])].sort();
-    const right = [...b].sort();
-    return left.length === right.length && left.every((m, i) => m === right[i]);
-}
-
 export function diffBridge(olds: BridgeOutputs, news: BridgeInputs): dynamic.DiffResult {
     const replaces: string[] = [];
     if (isUnknown(news.name) || olds.name !== news.name) replaces.push("name");
     if (isUnknown(news.netns) || olds.netns !== news.netns) replaces.push("netns");
     const changed = replaces.length > 0
-        || !sameMembers(olds.members, news.members)
+        || !sameStrings(olds.members, news.members)
         || isUnknown(news.mtu) || olds.mtu !== news.mtu
         || isUnknown(news.up) || (olds.up ?? true) !== news.up;
     return {

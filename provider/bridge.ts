@@ -8,13 +8,13 @@ import {
     checkBridge, createBatch, diffBridge, failedBatchLine, liveOutputs, parseBridge, updateBatch,
 } from "./bridge-plan";
 import { operationError, stderrMatches } from "./errors";
-import { keyedLock } from "./lock";
+import { keyedLock, lockKey } from "./lock";
 import { CommandError, CommandRunner, runnerFor } from "./runner";
 
 const KIND = "bridge";
 
-/** Serializes the handlers of one bridge: update reads the live ports, then changes them. */
-const lockKey = (inputs: BridgeInputs) => `bridge ${inputs.netns} ${inputs.name}`;
+/** Serializes the handlers of one bridge: update and delete read the live bridge, then change it. */
+const bridgeLock = (runner: CommandRunner, inputs: BridgeInputs) => lockKey(runner, "bridge", inputs.netns, inputs.name);
 
 async function showLive(runner: CommandRunner, inputs: BridgeInputs) {
     const { stdout } = await runner.run(cmd.show(), { netns: inputs.netns });
@@ -32,24 +32,24 @@ export const bridgeProvider: dynamic.ResourceProvider<BridgeInputs, BridgeOutput
 
     async create(inputs) {
         const runner = runnerFor(inputs.connection);
-        await keyedLock(lockKey(inputs), async () => {
+        await keyedLock(bridgeLock(runner, inputs), async () => {
             try {
                 await runner.run(cmd.batch(), { netns: inputs.netns, stdin: createBatch(inputs) });
             } catch (err) {
                 const stderr = err instanceof CommandError ? err.stderr : "";
                 const line = failedBatchLine(stderr);
-                if (line === 1) {
-                    // Line 1 is `link add`: nothing was made, and an existing device is not ours to remove.
-                    if (/File exists/.test(stderr)) {
-                        throw operationError("create", KIND, inputs.name,
-                            "an interface with this name already exists in the namespace and is not managed by this " +
-                            "resource; choose another name, or delete it first with " +
-                            `\`ip -n ${inputs.netns} link delete ${inputs.name}\``, inputs.netns);
-                    }
-                    throw operationError("create", KIND, inputs.name, err, inputs.netns);
+                if (line === 1 && /File exists/.test(stderr)) {
+                    throw operationError("create", KIND, inputs.name,
+                        "an interface with this name already exists in the namespace and is not managed by this " +
+                        "resource; choose another name, or delete it first with " +
+                        `\`ip -n ${inputs.netns} link delete ${inputs.name}\``, inputs.netns);
                 }
-                // Transactional create: deleting the bridge also releases the ports it got.
-                await runner.run(cmd.delete(inputs.name), { netns: inputs.netns }).catch(() => undefined);
+                // Transactional create: deleting the bridge also releases the ports it got. Only a failure after
+                // line 1 (`link add`) proves the bridge is ours; without a line (timeout, namespace gone) the
+                // name may belong to someone else's device.
+                if (line !== undefined && line > 1) {
+                    await runner.run(cmd.delete(inputs.name), { netns: inputs.netns }).catch(() => undefined);
+                }
                 throw operationError("create", KIND, inputs.name, err, inputs.netns);
             }
         });
@@ -71,7 +71,7 @@ export const bridgeProvider: dynamic.ResourceProvider<BridgeInputs, BridgeOutput
 
     async update(_id, _olds, news) {
         const runner = runnerFor(news.connection);
-        await keyedLock(lockKey(news), async () => {
+        await keyedLock(bridgeLock(runner, news), async () => {
             try {
                 const live = await showLive(runner, news);
                 if (!live) throw new Error("the bridge is gone; run `pulumi refresh` so it is created again");
@@ -85,12 +85,17 @@ export const bridgeProvider: dynamic.ResourceProvider<BridgeInputs, BridgeOutput
     },
 
     async delete(_id, props) {
-        try {
-            // Only the bridge goes; its ports are released and stay in the namespace.
-            await runnerFor(props.connection).run(cmd.delete(props.name), { netns: props.netns });
-        } catch (err) {
-            if (stderrMatches(err, BRIDGE_GONE)) return; // already gone, or its namespace is
-            throw operationError("delete", KIND, props.name, err, props.netns);
-        }
+        const runner = runnerFor(props.connection);
+        await keyedLock(bridgeLock(runner, props), async () => {
+            try {
+                // A device of another kind under this name is someone else's: ours is already gone.
+                if (!(await showLive(runner, props))) return;
+                // Only the bridge goes; its ports are released and stay in the namespace.
+                await runner.run(cmd.delete(props.name), { netns: props.netns });
+            } catch (err) {
+                if (stderrMatches(err, BRIDGE_GONE)) return; // already gone, or its namespace is
+                throw operationError("delete", KIND, props.name, err, props.netns);
+            }
+        });
     },
 };

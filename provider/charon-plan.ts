@@ -6,8 +6,9 @@
  * top-level entry of /etc/netns/NS/ over its counterpart in /etc — only if that counterpart
  * exists; if it does not, ip prints "Bind … failed" and runs the command anyway, with the host's
  * file. So /etc/strongswan.conf, /etc/swanctl and /etc/ipsec.d must exist (Debian's packages ship
- * them). The overlay of /etc/ipsec.d replaces the whole directory (no /etc/ipsec.d/run is needed
- * on the host), and inside it `run/` holds charon.pid, charon.vici and charon.log:
+ * them; the overlay writes in etc-overlay.ts create empty placeholders where they do not). The
+ * overlay of /etc/ipsec.d replaces the whole directory (no /etc/ipsec.d/run is needed on the
+ * host), and inside it `run/` holds charon.pid, charon.vici and charon.log:
  *
  *   /etc/netns/NS/strongswan.conf          -> /etc/strongswan.conf
  *   /etc/netns/NS/swanctl/swanctl.conf     -> /etc/swanctl/swanctl.conf
@@ -37,15 +38,8 @@ export type CharonBuild =
     /** Built with `--sysconfdir=/etc --with-piddir=/etc/ipsec.d/run` (the seed's way). */
     | { readonly kind: "piddir"; readonly charon: string };
 
-/** Host paths of one namespace's charon. */
+/** Host paths of one namespace's charon, in its run dir (seen inside the namespace as /etc/ipsec.d/run). */
 export interface CharonPaths {
-    /** /etc/netns/NS (shared with other overlays of the namespace). */
-    readonly overlayRoot: string;
-    readonly strongswanConf: string;
-    readonly swanctlDir: string;
-    readonly swanctlConf: string;
-    /** Seen inside the namespace as /etc/ipsec.d/run. */
-    readonly runDir: string;
     readonly pidFile: string;
     readonly viciSocket: string;
     readonly logFile: string;
@@ -56,22 +50,13 @@ export function charonPaths(netns: string): CharonPaths {
     if (netns.length === 0 || netns === "." || netns === ".." || netns.includes("/") || netns.includes("\0")) {
         throw new Error(`charonPaths: ${JSON.stringify(netns)} is not a namespace name`);
     }
-    const overlayRoot = `/etc/netns/${netns}`;
-    const runDir = `${overlayRoot}/ipsec.d/run`;
+    const runDir = `/etc/netns/${netns}/ipsec.d/run`;
     return {
-        overlayRoot,
-        strongswanConf: `${overlayRoot}/strongswan.conf`,
-        swanctlDir: `${overlayRoot}/swanctl`,
-        swanctlConf: `${overlayRoot}/swanctl/swanctl.conf`,
-        runDir,
         pidFile: `${runDir}/charon.pid`,
         viciSocket: `${runDir}/charon.vici`,
         logFile: `${runDir}/charon.log`,
     };
 }
-
-/** /etc entries the overlay needs. `ip netns exec` silently keeps the host's file when one is missing. */
-export const OVERLAY_COUNTERPARTS = ["/etc/strongswan.conf", "/etc/swanctl", "/etc/ipsec.d"] as const;
 
 /** Inside the namespace (after the overlay): where charon's log goes. */
 const LOG_INSIDE = `${CHARON_RUN_DIR}/charon.log`;
@@ -105,17 +90,6 @@ export const VICI_WAIT = { intervalMs: 25, timeoutMs: 5_000 } as const;
  * runner (which prefixes `ip netns exec NS`, so the overlay applies).
  */
 export const charonCommands = {
-    /** host: which counterparts exist (`stat` exits 1 if any is missing; okExitCodes [0, 1]). */
-    statCounterparts: () => ["stat", "--format=%n", ...OVERLAY_COUNTERPARTS],
-    /** host: the overlay's directories. */
-    mkdirs: (paths: CharonPaths) => ["mkdir", "-p", "-m", "0700", paths.swanctlDir, paths.runDir],
-    /**
-     * host: write stdin to `path` atomically, mode 0600 (swanctl.conf holds the PSKs). swanctl.conf
-     * lives in an overlaid directory, so the next `swanctl --load-all` sees the new file. The
-     * top-level strongswan.conf is bind-mounted by inode when charon starts: a running charon keeps
-     * the old one, so a changed strongswan.conf needs a charon restart (it is read at start anyway).
-     */
-    writeFile: (path: string) => ["sh", "-c", "umask 077 && cat > \"$1.tmp\" && mv -f \"$1.tmp\" \"$1\"", "write-file", path],
     /** host: the pid file (okExitCodes [0, 1]: 1 when absent). */
     readPidFile: (paths: CharonPaths) => ["cat", paths.pidFile],
     /** host: the namespace(s) a process is in. Empty output if none of /run/netns matches. */
@@ -141,27 +115,7 @@ export const charonCommands = {
     terminateIke: (ike: string, timeoutS = 5) => ["swanctl", "--terminate", "--ike", ike, "--timeout", String(timeoutS)],
     listSas: () => ["swanctl", "--list-sas", "--pretty"],
     listConns: () => ["swanctl", "--list-conns", "--pretty"],
-    /**
-     * host: remove a stale pid file before a start. Needed: charon's own stale check uses
-     * kill(pid, 0), which succeeds for a zombie, so right after a crash or `kill -9` (before
-     * init reaps it) a new charon refuses to start with "charon already running" (verified).
-     */
-    removePidFile: (paths: CharonPaths) => ["rm", "-f", "--", paths.pidFile],
-    /**
-     * host: this gateway's overlay entries (only after charon is gone). Not all of /etc/netns/NS:
-     * other resources may overlay other files (resolv.conf, hosts, …) of the same namespace.
-     */
-    removeOverlay: (paths: CharonPaths) =>
-        ["rm", "-rf", "--", paths.strongswanConf, paths.swanctlDir, paths.runDir.replace(/\/run$/, "")],
-    /** host: then /etc/netns/NS itself if nothing else is left in it. */
-    removeOverlayRoot: (paths: CharonPaths) => ["rmdir", "--ignore-fail-on-non-empty", "--", paths.overlayRoot],
 } as const;
-
-/** Counterparts missing from `stat --format=%n …` output. */
-export function missingCounterparts(statStdout: string): string[] {
-    const present = new Set(statStdout.split("\n").map((l) => l.trim()));
-    return OVERLAY_COUNTERPARTS.filter((p) => !present.has(p));
-}
 
 /** The pid in a pid file's text, or undefined if it holds none. */
 export function parsePidFile(text: string): number | undefined {
@@ -175,7 +129,7 @@ export function parsePidFile(text: string): number | undefined {
  * What the pid file says about a namespace's charon:
  * - `running`: the pid is a charon (of this build) in this namespace — do not start another;
  * - `stale`: a pid file whose process is gone, a zombie, or something else (pid reuse) — remove
- *   the file before starting ({@link charonCommands.removePidFile}), or charon refuses to start
+ *   the file before starting (`strongSwanCommands.removeStale`), or charon refuses to start
  *   ("charon already running", exit 66) while that pid exists, zombies included;
  * - `absent`: no pid file.
  */
@@ -416,37 +370,4 @@ export function parseListConns(text: string): ConnStatus[] {
         }
     }
     return out;
-}
-
-/** What `swanctl --stats --pretty` says. */
-export interface CharonStats {
-    /** e.g. "Dec 03 16:56:54 2026": changes when charon restarts (same pid ⇒ same value). */
-    readonly since?: string;
-    readonly ikeSasTotal: number;
-    readonly ikeSasHalfOpen: number;
-    readonly plugins: string[];
-}
-
-export function parseStats(text: string): CharonStats {
-    const msg = parseViciPretty(text).find((m) => m.label === "stats reply");
-    if (!msg) throw new Error("no \"stats reply\" in swanctl --stats output");
-    const uptime = msg.body.uptime;
-    const ikesas = msg.body.ikesas;
-    const sec = (v: ViciValue | undefined): ViciSection => (v && typeof v === "object" && !Array.isArray(v) ? v : {});
-    return {
-        since: str(sec(uptime), "since"),
-        ikeSasTotal: num(sec(ikesas), "total") ?? 0,
-        ikeSasHalfOpen: num(sec(ikesas), "half-open") ?? 0,
-        plugins: strs(msg.body, "plugins"),
-    };
-}
-
-/** The counts in `swanctl --load-all` output ("successfully loaded 1 connections, 0 unloaded"). */
-export function parseLoadAll(stdout: string): { connections?: { loaded: number; unloaded: number }; errors: string[] } {
-    const m = /successfully loaded (\d+) connections, (\d+) unloaded/.exec(stdout);
-    const errors = stdout.split("\n").filter((l) => /failed|error/i.test(l) && !/^opening directory/.test(l));
-    return {
-        connections: m ? { loaded: Number(m[1]), unloaded: Number(m[2]) } : undefined,
-        errors,
-    };
 }

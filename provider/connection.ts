@@ -78,18 +78,13 @@ export function checkConnection(value: unknown, failures: Failures): ConnectionI
     return c as unknown as ConnectionInputs;
 }
 
-/** The host a connection reaches: the resource's identity. undefined = this machine. */
-export function targetHost(connection: ConnectionInputs | undefined): string | undefined {
-    return connection?.host;
-}
-
 /**
  * How a connection change affects a resource: another host replaces it; another way to reach the
  * same host (user, key, port, sudo…) is an in-place update that only stores the new connection.
  */
 export function connectionChange(olds: ConnectionInputs | undefined, news: ConnectionInputs | undefined): "none" | "update" | "replace" {
     if (isUnknown(news) || isUnknown(news?.host)) return "replace";
-    if (targetHost(olds) !== targetHost(news)) return "replace";
+    if (olds?.host !== news?.host) return "replace"; // the host is the resource's identity (undefined: this machine)
     return canonical(olds) === canonical(news) ? "none" : "update";
 }
 

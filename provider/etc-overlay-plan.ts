@@ -551,6 +551,16 @@ export function fileWriteSequence(target: string, tmp: string, spec: OverlaySpec
     return [overlayCommands.createTemp(tmp, spec), overlayCommands.fillTemp(tmp), overlayCommands.commit(tmp, target)];
 }
 
+/** What stored outputs (of an EtcOverlayFile or a StrongSwan) say was created; state may lack the fields. */
+export function createdOf(outs: { createdDirs?: readonly string[]; createdPlaceholders?: readonly string[] }): OverlayCreated {
+    return { dirs: [...(outs.createdDirs ?? [])], placeholders: [...(outs.createdPlaceholders ?? [])] };
+}
+
+/** Everything `a` and `b` created, each path once. */
+export function mergeCreated(a: OverlayCreated, b: OverlayCreated): OverlayCreated {
+    return { dirs: [...new Set([...a.dirs, ...b.dirs])], placeholders: [...new Set([...a.placeholders, ...b.placeholders])] };
+}
+
 export function etcOverlayOutputs(inputs: EtcOverlayFileInputs, created: OverlayCreated, contentSha256: string): EtcOverlayFileOutputs {
     const layout = overlayLayout(inputs);
     return {

@@ -20,11 +20,11 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { operationError, stderrMatches } from "./errors";
 import {
     EtcOverlayFileInputs, EtcOverlayFileOutputs, FileStat, OVERLAY_ROOT, OverlayConflict, OverlayCreated, OverlayKind,
-    OverlayLayout, OverlaySpec, Probe, TMP_PREFIX, checkEtcOverlayFile, diffEtcOverlayFile, etcOverlayOutputs, fileWriteSequence,
-    isOwned, liveAccount, mentions, overlayCommands as cmd, overlayLayout, parentOf, parseStat, planRemove, planWrite, probePaths,
-    sha256,
+    OverlayLayout, OverlaySpec, Probe, TMP_PREFIX, checkEtcOverlayFile, createdOf, diffEtcOverlayFile, etcOverlayOutputs,
+    fileWriteSequence, isOwned, liveAccount, mentions, mergeCreated, overlayCommands as cmd, overlayLayout, parentOf, parseStat,
+    planRemove, planWrite, probePaths, sha256,
 } from "./etc-overlay-plan";
-import { keyedLock } from "./lock";
+import { keyedLock, lockKey } from "./lock";
 import { CommandRunner, runnerFor } from "./runner";
 
 const KIND = "etcOverlayFile";
@@ -35,7 +35,7 @@ async function probe(runner: CommandRunner, paths: readonly string[]): Promise<P
     return parseStat(stdout, stderr, paths);
 }
 
-const lockKey = (path: string) => `etc-overlay:${path}`;
+const pathLock = (runner: CommandRunner, path: string) => lockKey(runner, "etc-overlay", path);
 
 /**
  * Runs `work` holding the placeholder's and the namespace directory's locks, plus the /etc/netns
@@ -45,10 +45,10 @@ const lockKey = (path: string) => `etc-overlay:${path}`;
 async function underLocks<T>(runner: CommandRunner, layout: OverlayLayout, needsRoot: (probe: Probe) => boolean,
     work: (probe: Probe) => Promise<T>): Promise<T> {
     const paths = probePaths(layout);
-    return keyedLock(lockKey(layout.counterpart), () => keyedLock(lockKey(layout.nsDir), async () => {
+    return keyedLock(pathLock(runner, layout.counterpart), () => keyedLock(pathLock(runner, layout.nsDir), async () => {
         const first = await probe(runner, paths);
         if (!needsRoot(first)) return work(first);
-        return keyedLock(lockKey(OVERLAY_ROOT), async () => work(await probe(runner, paths)));
+        return keyedLock(pathLock(runner, OVERLAY_ROOT), async () => work(await probe(runner, paths)));
     }));
 }
 
@@ -217,10 +217,6 @@ export async function inspectOverlayFile(runner: CommandRunner, spec: Pick<Overl
     return { stat, contentSha256: result.stdout.slice(0, 64), mounted };
 }
 
-function createdOf(outs: EtcOverlayFileOutputs): OverlayCreated {
-    return { dirs: outs.createdDirs ?? [], placeholders: outs.createdPlaceholders ?? [] };
-}
-
 function contentHash(inputs: EtcOverlayFileInputs): string {
     return inputs.kind === "file" ? sha256(inputs.content ?? "") : "";
 }
@@ -274,11 +270,7 @@ export const etcOverlayFileProvider: dynamic.ResourceProvider<EtcOverlayFileInpu
     async update(_id, olds, news) {
         try {
             const created = await writeOverlayFile(runnerFor(news.connection), news);
-            const merged = {
-                dirs: [...new Set([...createdOf(olds).dirs, ...created.dirs])],
-                placeholders: [...new Set([...createdOf(olds).placeholders, ...created.placeholders])],
-            };
-            return { outs: etcOverlayOutputs(news, merged, contentHash(news)) };
+            return { outs: etcOverlayOutputs(news, mergeCreated(createdOf(olds), created), contentHash(news)) };
         } catch (err) {
             throw operationError("update", KIND, news.path, err, news.netns);
         }

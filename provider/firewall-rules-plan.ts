@@ -196,7 +196,7 @@ export const firewallCommands = {
 } as const;
 
 /** Stderr when the table or its namespace is gone. */
-export const TABLE_GONE = /No such file or directory|Cannot open network namespace/;
+export const NFT_TABLE_GONE = /No such file or directory|Cannot open network namespace/;
 
 /**
  * nft reports positions as `/dev/stdin:LINE:COLS:`; `offset` wrapper lines precede the body, so

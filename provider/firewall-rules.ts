@@ -5,18 +5,18 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { operationError, stderrMatches } from "./errors";
 import {
-    CREATE_BODY_OFFSET, FirewallRulesInputs, FirewallRulesOutputs, REPLACE_BODY_OFFSET, TABLE_GONE,
+    CREATE_BODY_OFFSET, FirewallRulesInputs, FirewallRulesOutputs, NFT_TABLE_GONE, REPLACE_BODY_OFFSET,
     bodyPositions, checkFirewallRules, createScript, diffFirewallRules, fingerprintOf,
     firewallCommands as cmd, replaceScript, tableContents,
 } from "./firewall-rules-plan";
-import { keyedLock } from "./lock";
+import { keyedLock, lockKey } from "./lock";
 import { CommandError, CommandRunner, runnerFor } from "./runner";
 
 const KIND = "firewallRules";
 
 const label = (t: FirewallRulesInputs) => `${t.family} ${t.table}`;
 /** nft transactions are atomic, but create-then-list and rollback must not interleave in one namespace. */
-const lockKey = (t: FirewallRulesInputs) => `nft ${t.netns}`;
+const nftLock = (runner: CommandRunner, t: FirewallRulesInputs) => lockKey(runner, "nft", t.netns);
 
 /** nft's message with body positions the user can find, the command details kept as the cause. */
 function nftFailure(err: unknown, offset: number): unknown {
@@ -40,7 +40,7 @@ export const firewallRulesProvider: dynamic.ResourceProvider<FirewallRulesInputs
 
     async create(inputs) {
         const runner = runnerFor(inputs.connection);
-        return keyedLock(lockKey(inputs), async () => {
+        return keyedLock(nftLock(runner, inputs), async () => {
             try {
                 await runner.run(cmd.apply(), { netns: inputs.netns, stdin: createScript(inputs) });
             } catch (err) {
@@ -70,7 +70,7 @@ export const firewallRulesProvider: dynamic.ResourceProvider<FirewallRulesInputs
         try {
             listing = await listTable(runnerFor(props.connection), props);
         } catch (err) {
-            if (stderrMatches(err, TABLE_GONE)) return { id: "", props: {} as FirewallRulesOutputs }; // table or namespace gone
+            if (stderrMatches(err, NFT_TABLE_GONE)) return { id: "", props: {} as FirewallRulesOutputs }; // table or namespace gone
             throw operationError("read", KIND, label(props), err, props.netns);
         }
         const fingerprint = fingerprintOf(listing);
@@ -84,7 +84,7 @@ export const firewallRulesProvider: dynamic.ResourceProvider<FirewallRulesInputs
 
     async update(_id, olds, news) {
         const runner = runnerFor(news.connection);
-        return keyedLock(lockKey(news), async () => {
+        return keyedLock(nftLock(runner, news), async () => {
             if (olds.body === news.body) return { outs: { ...news, fingerprint: olds.fingerprint } };
             try {
                 await runner.run(cmd.apply(), { netns: news.netns, stdin: replaceScript(news) });
@@ -100,11 +100,12 @@ export const firewallRulesProvider: dynamic.ResourceProvider<FirewallRulesInputs
     },
 
     async delete(_id, props) {
+        const runner = runnerFor(props.connection);
         try {
-            await keyedLock(lockKey(props), () =>
-                runnerFor(props.connection).run(cmd.delete(props.family, props.table), { netns: props.netns }));
+            await keyedLock(nftLock(runner, props), () =>
+                runner.run(cmd.delete(props.family, props.table), { netns: props.netns }));
         } catch (err) {
-            if (stderrMatches(err, TABLE_GONE)) return; // already gone, or its namespace is
+            if (stderrMatches(err, NFT_TABLE_GONE)) return; // already gone, or its namespace is
             throw operationError("delete", KIND, label(props), err, props.netns);
         }
     },

@@ -14,6 +14,17 @@ export function isUnknown(value: unknown): boolean {
     return value === UNKNOWN;
 }
 
+/**
+ * True if `a` and `b` hold the same strings, in any order (absent = empty). A `b` that is unknown
+ * (preview), or holds an unknown, equals nothing: it may turn out different.
+ */
+export function sameStrings(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+    if (b !== undefined && (!Array.isArray(b) || b.some(isUnknown))) return false;
+    const left = [...(a ?? [])].sort();
+    const right = [...(b ?? [])].sort();
+    return left.length === right.length && left.every((s, i) => s === right[i]);
+}
+
 /** A validation failure: the property and what to do about it. */
 export type Failure = dynamic.CheckFailure;
 

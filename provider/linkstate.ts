@@ -7,8 +7,11 @@ import { printable } from "./inputs";
 /** Stderr when a device is missing (`show`: "does not exist"; `set`/`del`: "Cannot find device"). */
 export const DEVICE_GONE = /Device "[^"]*" does not exist|Cannot find device/;
 
-/** Stderr of `ip -n NS …` when the namespace does not exist. */
-export const NETNS_GONE = /Cannot open network namespace/;
+/**
+ * Stderr when the namespace does not exist: `ip -n NS …`, `ip netns exec|pids NS` ("Cannot open
+ * network namespace") and `ip netns delete NS` ("Cannot remove namespace file …: No such file or directory").
+ */
+export const NETNS_GONE = /Cannot open network namespace|Cannot remove namespace file .*: No such file or directory/;
 
 /** Stderr when `netns NAME` names no namespace (`ip link add … netns NAME`, `ip link set … netns NAME`). */
 export const NETNS_ARG_INVALID = /Invalid "netns" value/;

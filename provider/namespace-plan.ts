@@ -61,9 +61,6 @@ export const namespaceCommands = {
     setLoopback: (up: boolean) => ["ip", "link", "set", "dev", "lo", up ? "up" : "down"],
 } as const;
 
-/** Stderr of `ip -n NS …` / `ip netns delete NS` when the namespace does not exist. */
-export const NAMESPACE_GONE = /Cannot open network namespace|No such file or directory/;
-
 /** Reads `up` from `ip -json link show dev lo` output (IFF_UP, not the operstate). */
 export function loopbackIsUp(json: string): boolean {
     const links = JSON.parse(json) as Array<{ flags?: string[] }>;

@@ -3,9 +3,10 @@
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { operationError, stderrMatches } from "./errors";
-import { keyedLock } from "./lock";
+import { NETNS_GONE } from "./linkstate";
+import { keyedLock, lockKey } from "./lock";
 import {
-    NAMESPACE_GONE, NamespaceInputs, NamespaceOutputs,
+    NamespaceInputs, NamespaceOutputs,
     checkNamespace, diffNamespace, loopbackIsUp, namespaceCommands as cmd, namespaceOutputs,
 } from "./namespace-plan";
 import { runnerFor } from "./runner";
@@ -24,7 +25,7 @@ export const namespaceProvider: dynamic.ResourceProvider<NamespaceInputs, Namesp
     async create(inputs) {
         const runner = runnerFor(inputs.connection);
         // iproute2 makes /run/netns a shared mount on first use; concurrent first adds race on it.
-        await keyedLock(`ip netns add on ${runner.target}`, async () => {
+        await keyedLock(lockKey(runner, "ip netns add"), async () => {
             try {
                 await runner.run(cmd.add(inputs.name));
             } catch (err) {
@@ -56,7 +57,7 @@ export const namespaceProvider: dynamic.ResourceProvider<NamespaceInputs, Namesp
             const live = namespaceOutputs({ name, loopbackUp: loopbackIsUp(stdout) });
             return { id, props: live, inputs: live };
         } catch (err) {
-            if (stderrMatches(err, NAMESPACE_GONE)) {
+            if (stderrMatches(err, NETNS_GONE)) {
                 return { id: "", props: {} as NamespaceOutputs }; // deleted out of band
             }
             throw operationError("read", KIND, name, err);
@@ -78,7 +79,7 @@ export const namespaceProvider: dynamic.ResourceProvider<NamespaceInputs, Namesp
         try {
             await runnerFor(props.connection).run(cmd.delete(props.name));
         } catch (err) {
-            if (stderrMatches(err, NAMESPACE_GONE)) return; // already gone
+            if (stderrMatches(err, NETNS_GONE)) return; // already gone
             throw operationError("delete", KIND, props.name, err);
         }
     },

@@ -217,6 +217,6 @@ export const routeCommands = {
 } as const;
 
 /** Stderr when a table has no routes at all (`show`/`delete` in an unused table). */
-export const TABLE_GONE = /FIB table does not exist/;
+export const ROUTE_TABLE_GONE = /FIB table does not exist/;
 /** Stderr of `ip route delete` when no route matches (ESRCH). */
 export const ROUTE_GONE = /No such process/;

@@ -5,7 +5,7 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { operationError, stderrMatches } from "./errors";
 import { DEVICE_GONE, NETNS_GONE, compact, explained } from "./linkstate";
 import {
-    LiveRoute, ROUTE_GONE, RouteInputs, RouteOutputs, TABLE_GONE,
+    LiveRoute, ROUTE_GONE, ROUTE_TABLE_GONE, RouteInputs, RouteOutputs,
     checkRoute, diffRoute, effectiveMetric, findRoute, routeCommands as cmd, routeFromId, routeId,
 } from "./route-plan";
 import { CommandRunner, runnerFor } from "./runner";
@@ -40,7 +40,7 @@ async function probe(runner: CommandRunner, r: RouteInputs): Promise<LiveRoute |
         const { stdout } = await runner.run(cmd.show(r), { netns: r.netns });
         return findRoute(stdout, effectiveMetric(r)!);
     } catch (err) {
-        if (stderrMatches(err, NETNS_GONE) || stderrMatches(err, TABLE_GONE)) return undefined;
+        if (stderrMatches(err, NETNS_GONE) || stderrMatches(err, ROUTE_TABLE_GONE)) return undefined;
         throw err;
     }
 }
@@ -101,7 +101,7 @@ export const routeProvider: dynamic.ResourceProvider<RouteInputs, RouteOutputs> 
         try {
             await runner.run(cmd.delete(props, live), { netns: props.netns });
         } catch (err) {
-            if ([ROUTE_GONE, DEVICE_GONE, NETNS_GONE, TABLE_GONE].some((re) => stderrMatches(err, re))) return;
+            if ([ROUTE_GONE, DEVICE_GONE, NETNS_GONE, ROUTE_TABLE_GONE].some((re) => stderrMatches(err, re))) return;
             throw operationError("delete", KIND, props.destination, err, props.netns);
         }
     },

@@ -17,7 +17,7 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { CharonBuild, DISTRO_CHARON, charonPaths } from "./charon-plan";
 import type { ConnectionInputs } from "./connection";
 import { OverlayCreated, OverlaySpec, sha256 } from "./etc-overlay-plan";
-import { Failures, isUnknown, netnsNameProblem, printable } from "./inputs";
+import { Failures, isUnknown, netnsNameProblem, printable, sameStrings } from "./inputs";
 import {
     ConfigProblem, DataPlane, StrongSwanConfig, StrongSwanConfigError, VICI_SOCKET_URI, renderStrongSwan,
     strongSwanConfigProblems,
@@ -230,9 +230,6 @@ export function connectionOfChild(inputs: Pick<StrongSwanInputs, "connections">)
     return owner;
 }
 
-const sameList = (a: readonly string[] | undefined, b: readonly string[]) =>
-    JSON.stringify([...(a ?? [])].sort()) === JSON.stringify([...b].sort());
-
 /** What an update has to do. Pure: `running` is what the handler found on the host. */
 export interface UpdatePlan {
     /** Stop the old charon (if alive) and start a new one. */
@@ -255,7 +252,7 @@ export function planStrongSwanUpdate(olds: Partial<StrongSwanOutputs>, news: Str
     const restart = !running || buildChanged || olds.strongswanConfSha256 !== rendered.strongswanConfSha256;
     const swanctlChanged = olds.swanctlConfSha256 !== rendered.swanctlConfSha256;
     const wanted = news.connections.map((c) => c.name);
-    const loadAll = restart || swanctlChanged || !sameList(olds.loadedConnections, wanted);
+    const loadAll = restart || swanctlChanged || !sameStrings(olds.loadedConnections, wanted);
     const owner = connectionOfChild(news);
     const initiated = [...new Set(news.initiate.map((child) => owner.get(child)!))];
     const removed = (olds.loadedConnections ?? []).filter((name) => !wanted.includes(name));
@@ -287,7 +284,7 @@ export function diffStrongSwan(olds: Partial<StrongSwanOutputs>, news: StrongSwa
                 const plan = planStrongSwanUpdate(olds, news, rendered, olds.running !== false);
                 const missing = news.initiate.some((c) => !(olds.establishedChildren ?? []).includes(c));
                 changes = plan.restart || plan.loadAll || plan.terminate.length > 0 || missing ||
-                    !sameList(olds.initiate, news.initiate);
+                    !sameStrings(olds.initiate, news.initiate);
             }
         }
     }
@@ -306,10 +303,6 @@ export function overlaySpecs(netns: string, rendered?: Pick<RenderedStrongSwan, 
         // Holds the PSKs.
         swanctlConf: { ...base, path: "swanctl/swanctl.conf", kind: "file", mode: "0600", content: rendered?.swanctlConf },
     };
-}
-
-export function mergeCreated(a: OverlayCreated, b: OverlayCreated): OverlayCreated {
-    return { dirs: [...new Set([...a.dirs, ...b.dirs])], placeholders: [...new Set([...a.placeholders, ...b.placeholders])] };
 }
 
 /** What the handlers found on the host after an operation. */

@@ -10,16 +10,17 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import {
     CharonBuild, VICI_DOWN_EXIT_CODES, VICI_WAIT, charonCommands as charon, charonLiveness, charonPaths, isCharonExe,
-    missingCounterparts, parseListConns, parseListSas, parsePidFile,
+    parseListConns, parseListSas, parsePidFile,
 } from "./charon-plan";
-import { operationError } from "./errors";
+import { operationError, stderrMatches } from "./errors";
 import { inspectOverlayFile, removeOverlayFile, writeOverlayFile } from "./etc-overlay";
-import type { OverlayCreated, OverlaySpec } from "./etc-overlay-plan";
-import { keyedLock } from "./lock";
+import { OverlayCreated, OverlaySpec, createdOf, mergeCreated } from "./etc-overlay-plan";
+import { NETNS_GONE } from "./linkstate";
+import { keyedLock, lockKey } from "./lock";
 import { CommandRunner, runnerFor } from "./runner";
 import {
     INITIATE, STOP, StrongSwanInputs, StrongSwanOutputs, charonBuild, checkStrongSwan, connectionOfChild, diffStrongSwan,
-    hasOverlayOf, installedChildren, isAnyCharon, mergeCreated, overlaySpecs, parseExes, planStrongSwanUpdate,
+    hasOverlayOf, installedChildren, isAnyCharon, overlaySpecs, parseExes, planStrongSwanUpdate,
     renderInputs, strongSwanCommands as sw, strongSwanOutputs, swanctlMessage,
 } from "./strongswan-plan";
 import { VICI_SOCKET_URI, pskValue } from "./strongswan-render";
@@ -41,7 +42,7 @@ function daemon(runner: CommandRunner, props: Pick<StrongSwanInputs, "netns" | "
 }
 
 const withLock = <T>(d: Pick<Daemon, "runner" | "netns">, work: () => Promise<T>) =>
-    keyedLock(`strongswan:${d.runner.target}:${d.netns}`, work);
+    keyedLock(lockKey(d.runner, "strongswan", d.netns), work);
 
 /**
  * What the pid file says, checked against the process: `running` in this namespace; `orphan`: our
@@ -71,8 +72,11 @@ async function charonsInNamespace(d: Daemon): Promise<number[]> {
     try {
         ({ stdout } = await d.runner.run(sw.netnsPids(d.netns)));
     } catch (err) {
-        throw new Error(`network namespace "${d.netns}" does not exist on ${d.runner.target}; create it first ` +
-            `(a Namespace resource): ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+        if (stderrMatches(err, NETNS_GONE)) {
+            throw new Error(`network namespace "${d.netns}" does not exist on ${d.runner.target}; create it first ` +
+                `(a Namespace resource): ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+        }
+        throw operationError("list the processes of", "namespace", d.netns, err);
     }
     const pids = stdout.split("\n").map((l) => Number(l.trim())).filter((n) => Number.isSafeInteger(n) && n > 0);
     const found: number[] = [];
@@ -203,15 +207,6 @@ async function initiateMissing(d: Daemon, inputs: StrongSwanInputs, all: boolean
     return inputs.initiate.filter((child) => now.has(child));
 }
 
-async function verifyCounterparts(runner: CommandRunner): Promise<void> {
-    const r = await runner.run(charon.statCounterparts(), { okExitCodes: [0, 1] });
-    const missing = missingCounterparts(r.stdout);
-    if (missing.length > 0) {
-        throw new Error(`${missing.join(", ")} missing on ${runner.target}: \`ip netns exec\` would silently use the ` +
-            "host's files instead of the namespace's; install Debian's strongswan-charon and strongswan-swanctl");
-    }
-}
-
 /** What writes did so far: what they created, and which entries were written (and so are ours to remove). */
 interface Written {
     created: OverlayCreated;
@@ -237,10 +232,6 @@ async function removeFiles(runner: CommandRunner, entries: readonly OverlaySpec[
 function allEntries(netns: string): OverlaySpec[] {
     const specs = overlaySpecs(netns);
     return [specs.strongswanConf, specs.swanctlConf, specs.runDir];
-}
-
-function createdOf(outs: Partial<StrongSwanOutputs>): OverlayCreated {
-    return { dirs: [...(outs.createdDirs ?? [])], placeholders: [...(outs.createdPlaceholders ?? [])] };
 }
 
 /**
@@ -288,7 +279,6 @@ export const strongSwanProvider: dynamic.ResourceProvider<StrongSwanInputs, Stro
                 }
                 writing = true;
                 await writeFiles(runner, inputs, rendered, true, written);
-                await verifyCounterparts(runner);
                 const pid = await start(d);
                 const loaded = await loadAll(d, inputs.connections.map((c) => c.name));
                 const established = await initiateMissing(d, inputs, true);
@@ -356,7 +346,6 @@ export const strongSwanProvider: dynamic.ResourceProvider<StrongSwanInputs, Stro
                 const written: Written = { created: createdOf(olds), entries: [] };
                 // Always written: cheap, and it repairs files changed or removed out of band.
                 await writeFiles(runner, news, rendered, false, written);
-                await verifyCounterparts(runner);
                 const found = await find(old);
                 const plan = planStrongSwanUpdate(olds, news, rendered, found.state === "running" &&
                     (await loadedConnections(old)) !== undefined);

@@ -49,6 +49,11 @@ export function dottedKey(components: readonly string[]): string {
     return components.map((c) => c.replace(/\./g, "/")).join(".");
 }
 
+/** The checked (dotted) key of an interface's IPv4 setting, e.g. `net.ipv4.conf.eth0/100.promote_secondaries`. */
+export function ipv4ConfKey(iface: string, setting: string): string {
+    return dottedKey(["net", "ipv4", "conf", iface, setting]);
+}
+
 /** The /proc/sys file of a (checked) key. */
 export function sysctlPath(key: string): string {
     return `/proc/sys/${keyComponents(key).join("/")}`;

@@ -3,7 +3,7 @@
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { operationError, stderrMatches } from "./errors";
-import { keyedLock } from "./lock";
+import { keyedLock, lockKey } from "./lock";
 import { CommandRunner, runnerFor } from "./runner";
 import {
     SYSCTL_GONE, SysctlInputs, SysctlOutputs, checkSysctl, diffSysctl, normalizeValue, sysctlCommands as cmd,
@@ -11,8 +11,11 @@ import {
 
 const KIND = "sysctl";
 
-/** Read-then-write of one setting must not interleave with another handler's. */
-const lockKey = (inputs: SysctlInputs) => `sysctl ${inputs.netns} ${inputs.key}`;
+/**
+ * Read-then-write of one setting (a checked, dotted key) must not interleave with another
+ * handler's; Address writes promote_secondaries under this key too.
+ */
+export const sysctlLock = (runner: CommandRunner, netns: string, key: string) => lockKey(runner, "sysctl", netns, key);
 
 async function readValue(runner: CommandRunner, inputs: SysctlInputs): Promise<string> {
     const { stdout } = await runner.run(cmd.read(inputs.key), { netns: inputs.netns });
@@ -34,7 +37,7 @@ export const sysctlProvider: dynamic.ResourceProvider<SysctlInputs, SysctlOutput
 
     async create(inputs) {
         const runner = runnerFor(inputs.connection);
-        return keyedLock(lockKey(inputs), async () => {
+        return keyedLock(sysctlLock(runner, inputs.netns, inputs.key), async () => {
             let previousValue: string;
             try {
                 previousValue = await readValue(runner, inputs);
@@ -71,7 +74,7 @@ export const sysctlProvider: dynamic.ResourceProvider<SysctlInputs, SysctlOutput
 
     async update(_id, olds, news) {
         const runner = runnerFor(news.connection);
-        await keyedLock(lockKey(news), async () => {
+        await keyedLock(sysctlLock(runner, news.netns, news.key), async () => {
             try {
                 await writeValue(runner, news, news.value);
             } catch (err) {
@@ -84,8 +87,9 @@ export const sysctlProvider: dynamic.ResourceProvider<SysctlInputs, SysctlOutput
 
     async delete(_id, props) {
         if (props.previousValue === undefined) return; // nothing recorded, nothing to restore
+        const runner = runnerFor(props.connection);
         try {
-            await keyedLock(lockKey(props), () => writeValue(runnerFor(props.connection), props, props.previousValue!));
+            await keyedLock(sysctlLock(runner, props.netns, props.key), () => writeValue(runner, props, props.previousValue!));
         } catch (err) {
             if (stderrMatches(err, SYSCTL_GONE)) return; // the namespace (or the interface) is gone, and the setting with it
             throw operationError("delete", KIND, props.key, err, props.netns);

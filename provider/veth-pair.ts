@@ -106,8 +106,12 @@ export const vethPairProvider: dynamic.ResourceProvider<VethPairInputs, VethPair
 
     async delete(_id, props) {
         const { a } = props;
+        const runner = runnerFor(props.connection);
         try {
-            await runnerFor(props.connection).run(cmd.delete(a.name), { netns: a.netns });
+            // A device of another kind under this name is someone else's: ours is already gone.
+            const live = parseLink((await runner.run(cmd.show(a.name), { netns: a.netns })).stdout);
+            if (live?.kind !== "veth") return;
+            await runner.run(cmd.delete(a.name), { netns: a.netns });
         } catch (err) {
             // Gone, or its namespace is: the kernel has removed (or is removing) the peer too.
             // The other end is never deleted by name: if `a` is gone, that name may belong to someone else.

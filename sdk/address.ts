@@ -23,10 +23,12 @@ export interface AddressArgs {
  * An IPv4 or IPv6 address on an interface in a namespace (`ip -n NS address add CIDR dev IF`).
  *
  * Creating fails if the interface has the address already (it is never adopted). Deleting an
- * address that is gone, or whose interface or namespace is gone, succeeds. Note the kernel's IPv4
- * rule: deleting an interface's primary address in a subnet also deletes the other (secondary)
- * addresses of that subnet unless `net.ipv4.conf.IF.promote_secondaries` is 1; `pulumi refresh`
- * then reports them gone.
+ * address that is gone, or whose interface or namespace is gone, succeeds.
+ *
+ * Creating an IPv4 address sets `net.ipv4.conf.IF.promote_secondaries=1` on its interface (and
+ * leaves it so), so deleting one address never removes another: by the kernel's default, deleting
+ * an interface's primary address in a subnet also deletes the other (secondary) addresses of that
+ * subnet. A `Sysctl` resource for the same setting should therefore also set it to 1.
  *
  * @example
  * ```ts

@@ -106,6 +106,15 @@ describe("VethPair handlers on the real kernel", tierOptions(kernelTierProblem()
         await provider.delete!(id, outs!);
     });
 
+    it("delete leaves alone a device of another kind that took an end's name", async () => {
+        const [left, right] = [ns(), ns()];
+        const { id, outs } = await provider.create(await checked(provider, { a: { name: "v0", netns: left }, b: { name: "v1", netns: right } }));
+        await provider.delete!(id, outs!);
+        ipRun(left, "link", "add", "v0", "type", "bridge"); // out of band, after ours was deleted
+        await provider.delete!(id, outs!);
+        assert.ok(linkIn(left, "v0"), "the bridge stays");
+    });
+
     it("deletes successfully after the whole namespace of an end was deleted", async () => {
         const [left, right] = [ns(), ns()];
         const { id, outs } = await provider.create(await checked(provider, { a: { name: "v0", netns: left }, b: { name: "v1", netns: right } }));

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
-    DISTRO_CHARON, OVERLAY_COUNTERPARTS, VICI_DOWN_EXIT_CODES, charonCommands, charonLiveness, charonPaths, isCharonExe,
-    missingCounterparts, parseListConns, parseListSas, parseLoadAll, parsePidFile, parseStats, parseViciPretty, startScript,
+    DISTRO_CHARON, VICI_DOWN_EXIT_CODES, charonCommands, charonLiveness, charonPaths, isCharonExe,
+    parseListConns, parseListSas, parsePidFile, parseViciPretty, startScript,
 } from "../../provider/charon-plan";
 
 // Output captured from Debian's strongSwan 5.9.8 (two namespaces, libipsec, PSK; identities chosen
@@ -123,64 +123,6 @@ const LIST_CONNS = `list-conn event {
 list-conns reply {
 }
 `;
-const STATS = `stats reply {
-  uptime {
-    running = 0 seconds
-    since = Dec 03 17:04:01 2026
-  }
-  workers {
-    total = 16
-    idle = 7
-    active {
-      critical = 4
-      high = 0
-      medium = 5
-      low = 0
-    }
-  }
-  queues {
-    critical = 0
-    high = 0
-    medium = 0
-    low = 0
-  }
-  scheduled = 7
-  ikesas {
-    total = 1
-    half-open = 0
-  }
-  plugins = [
-    charon
-    random
-    nonce
-    openssl
-    pem
-    pkcs1
-    pkcs8
-    x509
-    pubkey
-    revocation
-    constraints
-    kdf
-    aes
-    sha1
-    sha2
-    hmac
-    gcm
-    gmp
-    socket-default
-    kernel-libipsec
-    kernel-netlink
-    vici
-  ]
-  mallinfo {
-    sbrk = 2670592
-    mmap = 0
-    used = 823760
-    free = 1846832
-  }
-}
-`;
 const LIST_SAS_NO_CHILDREN = `list-sa event {
   gw {
     uniqueid = 1
@@ -249,26 +191,9 @@ const PLUGIN_WARNINGS = `plugin 'test-vectors': failed to load - test_vectors_pl
 plugin 'curl': failed to load - curl_plugin_create not found and no plugin file available
 `;
 
-const LOAD_ALL_OK = `loaded ike secret 'ike-gw'
-no authorities found, 0 unloaded
-no pools found, 0 unloaded
-loaded connection 'gw'
-successfully loaded 1 connections, 0 unloaded`;
-
-/** `swanctl --load-all` with an unknown proposal: exit code 22, stderr. */
-const LOAD_ALL_BAD_STDERR = `opening directory '/etc/swanctl/x509' failed: No such file or directory
-opening directory '/etc/swanctl/pkcs12' failed: No such file or directory
-loading connection 'gw' failed: invalid value for: proposals, config discarded
-loaded 0 of 1 connections, 1 failed to load, 0 unloaded`;
-
 describe("charonPaths", () => {
     it("puts everything of a gateway under /etc/netns/NS", () => {
         assert.deepEqual(charonPaths("gw-a"), {
-            overlayRoot: "/etc/netns/gw-a",
-            strongswanConf: "/etc/netns/gw-a/strongswan.conf",
-            swanctlDir: "/etc/netns/gw-a/swanctl",
-            swanctlConf: "/etc/netns/gw-a/swanctl/swanctl.conf",
-            runDir: "/etc/netns/gw-a/ipsec.d/run",
             pidFile: "/etc/netns/gw-a/ipsec.d/run/charon.pid",
             viciSocket: "/etc/netns/gw-a/ipsec.d/run/charon.vici",
             logFile: "/etc/netns/gw-a/ipsec.d/run/charon.log",
@@ -298,19 +223,11 @@ describe("charonCommands", () => {
         assert.equal(startScript({ kind: "distro", charon: "/weird $(path)" }).includes("weird"), false);
     });
     it("builds the host-side commands", () => {
-        assert.deepEqual(charonCommands.mkdirs(paths), ["mkdir", "-p", "-m", "0700", paths.swanctlDir, paths.runDir]);
         assert.deepEqual(charonCommands.readPidFile(paths), ["cat", "/etc/netns/gw/ipsec.d/run/charon.pid"]);
-        assert.deepEqual(charonCommands.removePidFile(paths), ["rm", "-f", "--", "/etc/netns/gw/ipsec.d/run/charon.pid"]);
         assert.deepEqual(charonCommands.identify(4242), ["ip", "netns", "identify", "4242"]);
         assert.deepEqual(charonCommands.exe(4242), ["readlink", "/proc/4242/exe"]);
         assert.deepEqual(charonCommands.signal(4242), ["kill", "-TERM", "4242"]);
         assert.deepEqual(charonCommands.signal(4242, "KILL"), ["kill", "-KILL", "4242"]);
-        assert.deepEqual(charonCommands.removeOverlay(paths),
-            ["rm", "-rf", "--", "/etc/netns/gw/strongswan.conf", "/etc/netns/gw/swanctl", "/etc/netns/gw/ipsec.d"]);
-        assert.deepEqual(charonCommands.removeOverlayRoot(paths), ["rmdir", "--ignore-fail-on-non-empty", "--", "/etc/netns/gw"]);
-        assert.deepEqual(charonCommands.statCounterparts(), ["stat", "--format=%n", ...OVERLAY_COUNTERPARTS]);
-        assert.deepEqual(charonCommands.writeFile(paths.swanctlConf),
-            ["sh", "-c", "umask 077 && cat > \"$1.tmp\" && mv -f \"$1.tmp\" \"$1\"", "write-file", paths.swanctlConf]);
     });
     it("builds the swanctl commands run inside the namespace", () => {
         assert.deepEqual(charonCommands.stats(), ["swanctl", "--stats", "--pretty"]);
@@ -320,14 +237,6 @@ describe("charonCommands", () => {
         assert.deepEqual(charonCommands.listSas(), ["swanctl", "--list-sas", "--pretty"]);
         assert.deepEqual(charonCommands.listConns(), ["swanctl", "--list-conns", "--pretty"]);
         assert.deepEqual([...VICI_DOWN_EXIT_CODES], [111, 2]);
-    });
-});
-
-describe("missingCounterparts", () => {
-    it("lists the /etc entries stat did not print", () => {
-        assert.deepEqual(missingCounterparts("/etc/strongswan.conf\n/etc/swanctl\n/etc/ipsec.d\n"), []);
-        assert.deepEqual(missingCounterparts("/etc/strongswan.conf\n"), ["/etc/swanctl", "/etc/ipsec.d"]);
-        assert.deepEqual(missingCounterparts(""), [...OVERLAY_COUNTERPARTS]);
     });
 });
 
@@ -452,34 +361,5 @@ describe("parseListConns", () => {
             // dpd_action = restart in swanctl.conf is reported as "start" by 5.9.8.
             children: [{ name: "net", mode: "TUNNEL", localTs: ["192.0.2.0/24"], remoteTs: ["198.51.100.0/24"], dpdAction: "start" }],
         }]);
-    });
-});
-
-describe("parseStats", () => {
-    it("reads start time, IKE_SA counts and plugins", () => {
-        const stats = parseStats(STATS);
-        assert.equal(stats.since, "Dec 03 17:04:01 2026");
-        assert.equal(stats.ikeSasTotal, 1);
-        assert.equal(stats.ikeSasHalfOpen, 0);
-        assert.ok(stats.plugins.includes("kernel-libipsec"));
-        assert.equal(stats.plugins[0], "charon");
-    });
-    it("fails clearly on other output", () => {
-        assert.throws(() => parseStats(PLUGIN_WARNINGS), /no "stats reply"/);
-    });
-});
-
-describe("parseLoadAll", () => {
-    it("reads the counts of a good load", () => {
-        assert.deepEqual(parseLoadAll(LOAD_ALL_OK), { connections: { loaded: 1, unloaded: 0 }, errors: [] });
-    });
-    it("collects the failures of a bad one, without the missing-directory noise", () => {
-        assert.deepEqual(parseLoadAll(LOAD_ALL_BAD_STDERR), {
-            connections: undefined,
-            errors: [
-                "loading connection 'gw' failed: invalid value for: proposals, config discarded",
-                "loaded 0 of 1 connections, 1 failed to load, 0 unloaded",
-            ],
-        });
     });
 });

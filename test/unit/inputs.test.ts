@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { UNKNOWN, isUnknown, netnsNameProblem } from "../../provider/inputs";
+import { UNKNOWN, isUnknown, netnsNameProblem, sameStrings } from "../../provider/inputs";
 
 describe("netnsNameProblem", () => {
     for (const good of ["a", "gw-left", "ns_1", "A.b-c", "x".repeat(255)]) {
@@ -34,5 +34,19 @@ describe("isUnknown", () => {
         assert.equal(isUnknown(UNKNOWN), true);
         assert.equal(isUnknown("gw"), false);
         assert.equal(isUnknown(undefined), false);
+    });
+});
+
+describe("sameStrings", () => {
+    it("compares as lists in any order, absent as empty", () => {
+        assert.equal(sameStrings(["b", "a"], ["a", "b"]), true);
+        assert.equal(sameStrings(undefined, []), true);
+        assert.equal(sameStrings(["a"], undefined), false);
+        assert.equal(sameStrings(["a", "a"], ["a"]), false);
+        assert.equal(sameStrings(["a"], ["b"]), false);
+    });
+    it("never calls an unknown list, or one with an unknown, the same", () => {
+        assert.equal(sameStrings(["a"], UNKNOWN as unknown as string[]), false);
+        assert.equal(sameStrings([UNKNOWN], [UNKNOWN]), false);
     });
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { UNKNOWN } from "../../provider/inputs";
-import { macProblem, parseLink } from "../../provider/linkstate";
+import { NETNS_GONE, macProblem, parseLink } from "../../provider/linkstate";
 import { handlersFor } from "../../provider/registry";
 import {
     VethPairInputs, checkVethPair, diffVethPair, endChanges, vethPairCommands as cmd, vethPairFromId, vethPairId,
@@ -117,6 +117,13 @@ describe("linkstate", () => {
         assert.deepEqual(parseLink('[{"ifname":"v","flags":["BROADCAST","UP"],"mtu":1400,"address":"02:AA:00:00:00:01","linkinfo":{"info_kind":"veth"}}]'),
             { ifname: "v", mtu: 1400, up: true, mac: "02:aa:00:00:00:01", kind: "veth" });
         assert.equal(parseLink("[]"), undefined);
+    });
+    it("recognises a missing namespace in every form iproute2 reports it, and nothing else", () => {
+        assert.match('Cannot open network namespace "gw": No such file or directory', NETNS_GONE);
+        assert.match("Cannot open network namespace: No such file or directory", NETNS_GONE);
+        assert.match('Cannot remove namespace file "/run/netns/gw": No such file or directory', NETNS_GONE);
+        assert.doesNotMatch('Cannot remove namespace file "/run/netns/gw": Operation not permitted', NETNS_GONE);
+        assert.doesNotMatch("RTNETLINK answers: No such file or directory", NETNS_GONE);
     });
     it("accepts unicast MACs only", () => {
         assert.equal(macProblem("02:00:00:00:00:01"), undefined);
