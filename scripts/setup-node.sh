@@ -5,4 +5,6 @@ cd "$(dirname "$0")/.."
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi
+# From scratch: compiled leftovers of deleted sources (old tests) must never run.
+rm -rf dist
 npx tsc -p tsconfig.json
