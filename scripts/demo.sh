@@ -11,8 +11,10 @@ bash scripts/setup-node.sh
 bash toolchain/ensure.sh
 # shellcheck source=../toolchain/env.sh
 . toolchain/env.sh
-mkdir -p .pulumi-state
+mkdir -p .pulumi-state/tmp
 export PULUMI_BACKEND_URL="file://$PWD/.pulumi-state"
+# The Node language host leaves pipe directories in TMPDIR: keep them with the demo's state.
+export TMPDIR="$PWD/.pulumi-state/tmp"
 # Local demo state only; set your own passphrase for anything that matters.
 export PULUMI_CONFIG_PASSPHRASE=${PULUMI_CONFIG_PASSPHRASE:-pulumi-netns-demo}
 stack=${DEMO_STACK:-demo}
@@ -30,6 +32,7 @@ case "$action" in
   destroy)
     pulumi destroy --yes --non-interactive --skip-preview
     pulumi stack rm --yes --non-interactive "$stack" >/dev/null
+    rm -rf .pulumi-state/tmp
     ;;
   *) echo "usage: $0 up|destroy" >&2; exit 2 ;;
 esac

@@ -19,6 +19,7 @@ function previewAsNobody(projectDir: string): string {
         PATH: process.env.PATH ?? "",
         HOME: home,
         PULUMI_HOME: path.join(home, ".pulumi"),
+        TMPDIR: home,
         PULUMI_BACKEND_URL: `file://${home}/backend`,
         PULUMI_CONFIG_PASSPHRASE: "test-passphrase",
         PULUMI_SKIP_UPDATE_CHECK: "true",

@@ -25,7 +25,12 @@ export function changes(ops: OpMap | undefined): Record<string, number> {
 
 /** A stack of a project directory in its own temporary file backend. */
 export class TestStack {
-    private constructor(readonly stack: Stack, readonly backendDir: string, private readonly log: string[]) {}
+    private constructor(
+        readonly stack: Stack,
+        readonly backendDir: string,
+        private readonly tempDir: string,
+        private readonly log: string[],
+    ) {}
 
     static async create(
         workDir: string,
@@ -33,16 +38,19 @@ export class TestStack {
         env: Record<string, string> = {},
     ): Promise<TestStack> {
         const backendDir = mkdtempSync(path.join(tmpdir(), "netns-backend-"));
+        // The language host leaves pipe directories in TMPDIR: give the CLI one that dispose removes.
+        const tempDir = mkdtempSync(path.join(tmpdir(), "netns-tmp-"));
         const envVars = {
             PULUMI_BACKEND_URL: `file://${backendDir}`,
             PULUMI_CONFIG_PASSPHRASE: "test-passphrase",
+            TMPDIR: tempDir,
             ...env,
         };
         const stack = await LocalWorkspace.createStack({ workDir, stackName: uniqueName("s") }, { envVars });
         for (const [key, value] of Object.entries(config)) {
             await stack.setConfig(key, typeof value === "string" ? { value } : value);
         }
-        return new TestStack(stack, backendDir, []);
+        return new TestStack(stack, backendDir, tempDir, []);
     }
 
     private readonly onOutput = (line: string) => { this.log.push(line); };
@@ -109,6 +117,7 @@ export class TestStack {
             // the backend directory goes below anyway
         }
         rmSync(this.backendDir, { recursive: true, force: true });
+        rmSync(this.tempDir, { recursive: true, force: true });
         // The CLI keeps per-stack settings (passphrase salt, config) beside Pulumi.yaml.
         rmSync(path.join(this.stack.workspace.workDir, `Pulumi.${this.stack.name}.yaml`), { force: true });
     }

@@ -4,6 +4,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { tmpdir } from "node:os";
 import { existsSync, readFileSync, readdirSync, readlinkSync, rmSync, rmdirSync } from "node:fs";
 
 /** A unique name: `prefix` + 6 hex characters; keep prefix ≤ 9 bytes so it fits an interface name. */
@@ -38,10 +39,22 @@ export interface HostSnapshot {
     namespaces: string[];
     links: string[];
     etcNetns: string[];
+    /** pids of live charon processes. */
+    charons: number[];
+    /** Entries of the temp directory that this project, its tests or the Pulumi CLI create. */
+    tempEntries: string[];
 }
 
+const OUR_TEMP_ENTRIES = /^(pulumi-netns-ssh-|netns-|pulumi-node-pipes)/;
+
 export function snapshotHost(): HostSnapshot {
-    return { namespaces: listNamespaces(), links: listLinks(), etcNetns: listEtcNetns() };
+    return {
+        namespaces: listNamespaces(),
+        links: listLinks(),
+        etcNetns: listEtcNetns(),
+        charons: readdirSync("/proc").filter((e) => /^\d+$/.test(e)).map(Number).filter(charonAlive).sort((a, b) => a - b),
+        tempEntries: readdirSync(tmpdir()).filter((e) => OUR_TEMP_ENTRIES.test(e)).sort(),
+    };
 }
 
 /** Deletes namespaces if they exist; for after hooks. */

@@ -74,7 +74,7 @@ export async function waitFor(what: string, condition: () => boolean, timeoutMs 
 export async function settled(before: HostSnapshot, mine: readonly string[], timeoutMs = 15_000): Promise<void> {
     const relevant = (name: string) => !/^t[a-z]{0,8}[0-9a-f]{6}$/.test(name) || mine.some((p) => name.startsWith(p));
     const view = (s: HostSnapshot): HostSnapshot => ({
-        namespaces: s.namespaces.filter(relevant), links: s.links.filter(relevant), etcNetns: s.etcNetns.filter(relevant),
+        ...s, namespaces: s.namespaces.filter(relevant), links: s.links.filter(relevant), etcNetns: s.etcNetns.filter(relevant),
     });
     const same = () => JSON.stringify(view(snapshotHost())) === JSON.stringify(view(before));
     const until = Date.now() + timeoutMs;

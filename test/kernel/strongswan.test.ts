@@ -117,7 +117,10 @@ describe("StrongSwan handlers with real charons (libipsec)", tierOptions(strongs
         if (!etcNetnsExisted && existsSync("/etc/netns") && readdirSync("/etc/netns").length === 0) rmdirSync("/etc/netns");
         // Other sessions may add or remove their own namespaces meanwhile: only ours must be as before.
         const changed = (before: HostSnapshot, now: HostSnapshot) => (Object.keys(before) as Array<keyof HostSnapshot>)
-            .flatMap((k) => [...before[k].filter((x) => !now[k].includes(x)), ...now[k].filter((x) => !before[k].includes(x))]);
+            .flatMap((k) => {
+                const [was, is] = [before[k].map(String), now[k].map(String)];
+                return [...was.filter((x) => !is.includes(x)), ...is.filter((x) => !was.includes(x))];
+            });
         assert.deepEqual(changed(hostBefore, snapshotHost()).filter((x) => x.startsWith(PREFIX)), [],
             "the host is as the tests found it");
         assert.deepEqual(made.flatMap(charonsIn), [], "no charon left");
