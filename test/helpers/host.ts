@@ -100,3 +100,12 @@ export function removeGateways(namespaces: readonly string[], before: HostSnapsh
         rmdirSync("/etc/netns");
     }
 }
+
+/**
+ * A snapshot without temp entries: for checks in the middle of a suite, while the suite's own
+ * stack directories exist (the after hook compares whole snapshots).
+ */
+export function hostObjects(snapshot: HostSnapshot = snapshotHost()): Omit<HostSnapshot, "tempEntries"> {
+    const { tempEntries: _ignored, ...objects } = snapshot;
+    return objects;
+}
