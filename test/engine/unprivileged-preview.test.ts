@@ -45,7 +45,7 @@ function previewAsNobody(projectDir: string): string {
 
 /** `pulumi preview` must work where CI runs it: unprivileged, and without touching the host. */
 describe("pulumi preview as nobody", tierOptions(engineTierProblem()), () => {
-    for (const project of [".", "examples/routed-namespaces", "examples/bridge-lab"]) {
+    for (const project of [".", "examples/routed-namespaces", "examples/bridge-lab", "examples/hub-spoke"]) {
         it(`plans ${project === "." ? "the root demo stack" : project} and changes nothing on the host`, () => {
             const before = snapshotHost();
             const out = previewAsNobody(path.join(repoRoot, project));
