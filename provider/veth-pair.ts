@@ -13,6 +13,9 @@ import {
 
 const KIND = "vethPair";
 
+/** Shown as end b's namespace when b is no longer in the namespace it was created in. */
+const PEER_ELSEWHERE = "(moved out of its namespace)";
+
 /** Why `ip link add` failed, in the user's terms. */
 function explainAdd(err: unknown, { a, b }: VethPairInputs): unknown {
     if (stderrMatches(err, /File exists/)) {
@@ -33,6 +36,25 @@ async function probe(runner: CommandRunner, end: VethEnd): Promise<LinkState | u
     } catch (err) {
         if (stderrMatches(err, DEVICE_GONE) || stderrMatches(err, NETNS_GONE)) return undefined;
         throw operationError("read", KIND, end.name, err, end.netns);
+    }
+}
+
+/** How long create waits for the kernel to remove veth ends whose peer's namespace was deleted. */
+const DYING_VETH_WAIT_MS = 10_000;
+
+/**
+ * Deleting a namespace removes the veth ends in it at once, but their peers elsewhere only when the
+ * kernel's namespace cleanup runs, seconds later. When create finds our names held by veths, it waits
+ * for them to go (true) — a re-create right after `refresh` saw the pair gone would fail otherwise.
+ * Anything else holding a name, or a veth that stays, is reported (false).
+ */
+async function dyingVethsGone(runner: CommandRunner, { a, b }: VethPairInputs): Promise<boolean> {
+    const deadline = Date.now() + DYING_VETH_WAIT_MS;
+    for (;;) {
+        const held = (await Promise.all([probe(runner, a), probe(runner, b)])).filter((l) => l !== undefined);
+        if (held.length === 0) return true;
+        if (held.some((l) => l.kind !== "veth") || Date.now() > deadline) return false;
+        await new Promise((resolve) => setTimeout(resolve, 100));
     }
 }
 
@@ -58,8 +80,12 @@ export const vethPairProvider: dynamic.ResourceProvider<VethPairInputs, VethPair
     async create(inputs) {
         const runner = runnerFor(inputs.connection);
         const { a, b } = inputs;
+        const add = () => runner.run(cmd.add(a, b));
         try {
-            await runner.run(cmd.add(a, b));
+            await add().catch(async (err: unknown) => {
+                if (!stderrMatches(err, /File exists/) || !(await dyingVethsGone(runner, inputs))) throw err;
+                await add();
+            });
         } catch (err) {
             throw operationError("create", KIND, a.name, explainAdd(err, inputs), a.netns);
         }
@@ -81,6 +107,13 @@ export const vethPairProvider: dynamic.ResourceProvider<VethPairInputs, VethPair
         if (!known) throw operationError("read", KIND, id, "the id is not of the form NS/NAME:NS/NAME");
         const runner = runnerFor(known.connection);
         const [la, lb] = await Promise.all([probe(runner, known.a), probe(runner, known.b)]);
+        // End `a` alone: its peer left b's namespace. That happens when the namespace lost its name
+        // (`ip netns delete`) while a process (a charon) keeps it alive. The pair exists, elsewhere:
+        // report b's namespace as changed, so the next up replaces the pair (deleting `a` first).
+        if (la?.kind === "veth" && !lb) {
+            const moved = { ...known, b: { ...known.b, netns: PEER_ELSEWHERE } };
+            return { id, props: moved, inputs: moved };
+        }
         // Either end missing, or not a veth any more, means the pair as declared is gone.
         if (!la || !lb || la.kind !== "veth" || lb.kind !== "veth") {
             return { id: "", props: {} as VethPairOutputs };

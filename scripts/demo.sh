@@ -26,7 +26,8 @@ fi
 
 case "$action" in
   up)
-    pulumi up --yes --non-interactive --skip-preview
+    # --refresh: repair whatever changed on the host since the last run (a reboot, a killed charon).
+    pulumi up --yes --non-interactive --skip-preview --refresh
     node dist/scripts/prove-demo.js "$(pulumi stack output --json)"
     ;;
   destroy)

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -75,6 +76,14 @@ describe("the root demo stack: a site-to-site tunnel through the real engine", t
         assert.notEqual(after.right.pid, before.right.pid);
         assert.ok(charonAlive(after.right.pid));
         assert.ok(proveDemo(after));
+    });
+
+    it("ip netns delete of a gateway namespace (its charon keeps it alive): refresh and up repair the tunnel", async () => {
+        execFileSync("ip", ["netns", "delete", namespaces[1]]);
+        await stack.refresh();
+        await stack.up();
+        assert.ok(namespaceExists(namespaces[1]));
+        assert.ok(proveDemo(await proof()), "the tunnel works again");
     });
 
     it("destroy: no charon, no /etc/netns entries, no namespaces", async () => {

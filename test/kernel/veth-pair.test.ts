@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { vethPairProvider as provider } from "../../provider/veth-pair";
@@ -88,6 +89,38 @@ describe("VethPair handlers on the real kernel", tierOptions(kernelTierProblem()
         await assert.rejects(provider.create(inputs),
             new RegExp(`create vethPair "v0" in netns "${left}": an interface named "v0" .* already exists`));
         assert.ok(linkIn(left, "v0") && linkIn(right, "v1"));
+    });
+
+    it("re-creates a pair right after one end's namespace was deleted (the kernel removes the peer later)", async () => {
+        const [left, right] = [ns(), ns()];
+        const inputs = await checked(provider, { a: { name: "v0", netns: left }, b: { name: "v1", netns: right } });
+        await provider.create(inputs);
+        // What `pulumi up --refresh` does after `ip netns delete`: recreate the namespace, then the pair.
+        ipRun(undefined, "netns", "delete", right);
+        ipRun(undefined, "netns", "add", right);
+        const { outs } = await provider.create(inputs);
+        assert.ok(linkIn(left, "v0") && linkIn(right, "v1"));
+        assert.deepEqual(outs, inputs);
+    });
+
+    it("reports end b as moved when its namespace lost its name but lives on, and delete still removes the pair", async () => {
+        const [left, right] = [ns(), ns()];
+        const inputs = await checked(provider, { a: { name: "v0", netns: left }, b: { name: "v1", netns: right } });
+        const { id, outs } = await provider.create(inputs);
+        // A process keeps the namespace alive after `ip netns delete` removes its name.
+        const holder = spawn("ip", ["netns", "exec", right, "sleep", "30"], { stdio: "ignore" });
+        try {
+            await waitFor("the holder process", () => holder.pid !== undefined && linkIn(left, "v0") !== undefined);
+            await new Promise((r) => setTimeout(r, 200));
+            ipRun(undefined, "netns", "delete", right);
+            const read = await provider.read!(id, outs);
+            assert.equal(read.id, id, "the pair still exists");
+            assert.notEqual(read.props?.b.netns, right, "end b is reported elsewhere");
+            await provider.delete!(id, read.props!);
+            assert.equal(linkIn(left, "v0"), undefined);
+        } finally {
+            holder.kill("SIGKILL");
+        }
     });
 
     it("says which namespace is missing", async () => {
